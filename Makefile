@@ -1,0 +1,32 @@
+# Repo tooling for castai.ai_optimizer (not part of the built collection).
+PY := .venv/bin/python
+
+.PHONY: setup demo test sanity units integration molecule lint build generate simulator changelog clean
+
+setup:
+	@tools/setup.sh
+
+## The main job: the demo playbook against the bundled simulator, or the real API when CASTAI_API_TOKEN is set.
+demo: setup
+	@tools/demo.sh
+
+## Every test stage; ends with "N passed, N failed".
+test: setup
+	@$(PY) tools/run_tests.py
+
+sanity units integration molecule lint build: setup
+	@$(PY) tools/run_tests.py $@
+
+## Regenerate plugins/module_utils/_generated from spec/ai-optimizer.openapi.yaml.
+generate: setup
+	@$(PY) tools/generate_models.py
+
+## Run the simulator in the foreground (PORT=0 picks a free port).
+simulator: setup
+	@$(PY) tests/simulator/server.py --port $${PORT:-8080}
+
+changelog: setup
+	@.venv/bin/antsibull-changelog release
+
+clean:
+	rm -rf .cache tests/output
