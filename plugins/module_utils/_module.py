@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module base every castai.ai_optimizer module builds on.
+
+It owns the connection options, the dependency checks, the organization
+lookup, API error reporting and the result shape, so modules only declare
+their options and their resource logic.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, APIClient, APIError
+from ._generated._base import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+
+DEFAULT_API_URL = "https://api.cast.ai"
+
+
+def connection_argument_spec():
+    """Options every module takes; documented once in the ``castai.ai_optimizer.connection`` doc fragment."""
+    return dict(
+        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["CASTAI_API_URL"])),
+        api_token=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CASTAI_API_TOKEN"])),
+        organization_id=dict(type="str", fallback=(env_fallback, ["CASTAI_ORGANIZATION_ID"])),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="float", default=30),
+        retries=dict(type="int", default=4),
+        retry_backoff=dict(type="float", default=0.5),
+    )
+
+
+class CastAIModule(AnsibleModule):
+    """AnsibleModule with the CAST AI connection, one API client and consistent failures."""
+
+    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if not HAS_PYDANTIC:
+            self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
+        self._check_connection_params()
+        self.client = self.client_for(self.params["api_token"])
+        self._organization_id = self.params["organization_id"]
+
+    def _check_connection_params(self):
+        url = self.params["api_url"]
+        if not url.startswith(("http://", "https://")):
+            self.fail_json(msg="api_url must start with http:// or https://, got %r" % url)
+        if not self.params["api_token"].strip():
+            self.fail_json(msg="api_token is empty; set it or the CASTAI_API_TOKEN environment variable")
+        if self.params["timeout"] <= 0:
+            self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
+        if self.params["retries"] < 0 or self.params["retry_backoff"] < 0:
+            self.fail_json(msg="retries and retry_backoff must not be negative")
+
+    def client_for(self, token):
+        """A client with this task's connection options and the given token."""
+        return APIClient(
+            api_url=self.params["api_url"],
+            api_token=token,
+            timeout=self.params["timeout"],
+            validate_certs=self.params["validate_certs"],
+            retries=self.params["retries"],
+            retry_backoff=self.params["retry_backoff"],
+        )
+
+    @property
+    def organization_id(self):
+        """The organization to work in: the option, or the one the token belongs to (asked once)."""
+        if not self._organization_id:
+            self._organization_id = self.api("look up the organization of api_token", self.client.verify)
+            if not self._organization_id:
+                self.fail_json(msg="look up the organization of api_token: the API answered no organizationId")
+        return self._organization_id
+
+    def api(self, action, func, *args, **kwargs):
+        """Run one client call; on APIError fail with ``<action>: <the API's message>``."""
+        try:
+            return func(*args, **kwargs)
+        except APIError as exc:
+            self.fail_api(action, exc)
+
+    def call(self, action, operation_id, path_params=None, query=None, body=None):
+        return self.api(action, self.client.call, operation_id, path_params, query, body)
+
+    def list_all(self, action, operation_id, path_params=None, query=None):
+        return self.api(action, lambda: list(self.client.paginate(operation_id, path_params, query)))
+
+    def parse(self, model, data, action):
+        """Validate an API answer against its generated model; a mismatch is reported, not a traceback."""
+        try:
+            return model.model_validate(data)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            self.fail_json(msg="%s: the API answer does not match the %s schema: %s" % (action, model.__name__, exc))
+
+    def fail_api(self, action, error, **result):
+        self.fail_json(msg="%s: %s" % (action, error), failure=error.to_failure(), **result)
+
+    def exit_with(self, changed, diff=None, **result):
+        """Exit; the before/after diff goes in only when the user ran with --diff."""
+        if diff is not None and self._diff:
+            result["diff"] = diff
+        self.exit_json(changed=changed, **result)
