@@ -1,0 +1,310 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: api_key
+short_description: Create CAST AI AI Optimizer API keys idempotently
+version_added: 0.1.0
+description:
+  - Creates an AI Optimizer API key in an organization and returns its token.
+  - The API shows a token once, when the key is created. It cannot list, read or delete keys, and it stores no name
+    for them. So this module is idempotent through what you hold, not through a lookup. Give back the token you got
+    (O(token)), or let the module keep it in a file (O(path)). When that token still verifies for the organization, the
+    module does nothing. Otherwise it creates a key.
+  - "Put C(no_log: true) on the task. The new token is in the result of the task that creates it, and only there."
+author:
+  - CAST AI AI Optimizer collection maintainers (@castai)
+extends_documentation_fragment:
+  - castai.ai_optimizer.connection
+  - castai.ai_optimizer.connection.actiongroup
+attributes:
+  check_mode:
+    description: Check mode verifies the held token (a read) but never creates a key or writes or removes a file.
+    support: full
+  diff_mode:
+    description: Shows whether a key would be created and the state of the token file. Tokens are never shown.
+    support: full
+options:
+  state:
+    description:
+      - V(present) makes sure you hold a token that verifies for the organization, creating a key when you do not.
+      - V(absent) can only forget a key. The API has no way to delete or revoke keys, so the key keeps working
+        at CAST AI. With O(path), the module removes the token file and warns that the key still exists.
+        Revoke the key in the CAST AI console.
+    type: str
+    choices: [present, absent]
+    default: present
+  token:
+    description:
+      - A token you got from an earlier run of this module (or from the CAST AI console).
+      - With O(state=present), when this token verifies for the organization, no key is created.
+      - When both O(token) and O(path) are set, O(token) is checked and O(path) receives the token that is kept.
+    type: str
+  path:
+    description:
+      - File that holds the token. The module reads it to decide whether a key exists already. It writes a new token
+        there atomically, with mode C(0600).
+      - The directory must exist.
+    type: path
+  rotate:
+    description:
+      - Create a new key even if the held token still verifies. The old key keeps working, because the API cannot
+        revoke keys.
+      - With O(path), the new token replaces the file's content.
+    type: bool
+    default: false
+notes:
+  - Idempotence needs O(token) or O(path). With neither, every run creates a new key. The module warns when that
+    happens.
+  - A held token that the API rejects (HTTP 401 or 403 from C(api-keys:verify)) or that belongs to another organization
+    is replaced by a new key. Any other failure to verify stops the module, so a network error never mints a key.
+seealso:
+  - module: castai.ai_optimizer.hosted_models_info
+"""
+
+EXAMPLES = r"""
+- name: Create a key once, keeping its token in a file readable only by the owner
+  castai.ai_optimizer.api_key:
+    api_token: "{{ castai_admin_token }}"
+    path: /etc/castai/ai-optimizer.token
+  no_log: true
+  register: key
+
+- name: Use the token only when this run created it
+  ansible.builtin.debug:
+    msg: "A new key was created for organization {{ key.organization_id }}"
+  when: key.created
+
+- name: Keep the token in a vault-managed variable instead of a file
+  castai.ai_optimizer.api_key:
+    token: "{{ vault_ai_optimizer_token | default(omit) }}"
+  no_log: true
+  register: key
+
+- name: Mint a fresh key on purpose and replace the stored token
+  castai.ai_optimizer.api_key:
+    path: /etc/castai/ai-optimizer.token
+    rotate: true
+  no_log: true
+
+- name: Forget the key locally (it still exists at CAST AI until revoked in the console)
+  castai.ai_optimizer.api_key:
+    path: /etc/castai/ai-optimizer.token
+    state: absent
+
+- name: Set the connection once for every module of the collection
+  module_defaults:
+    group/castai.ai_optimizer.all:
+      api_url: https://api.cast.ai
+      api_token: "{{ castai_admin_token }}"
+  block:
+    - name: Create a key
+      castai.ai_optimizer.api_key:
+        path: /etc/castai/ai-optimizer.token
+      no_log: true
+"""
+
+RETURN = r"""
+organization_id:
+  description: The organization the key belongs to.
+  returned: always
+  type: str
+  sample: 11111111-1111-4111-8111-111111111111
+created:
+  description: Whether this run created a new key (in check mode, whether it would).
+  returned: always
+  type: bool
+  sample: true
+token:
+  description:
+    - The new key's token. It is returned only by the task that created the key, and never in check mode.
+    - The API never shows it again. Keep it (O(path) does that for you).
+  returned: when a key was created
+  type: str
+  sample: castai-ai-optimizer-token-value
+path:
+  description: The token file, when O(path) is set.
+  returned: when O(path) is set
+  type: str
+  sample: /etc/castai/ai-optimizer.token
+"""
+
+import os
+import stat
+import tempfile
+
+from ..module_utils._client import APIError
+from ..module_utils._module import CastAIModule
+
+REJECTED_STATUSES = (401, 403)
+TOKEN_FILE_MODE = 0o600
+
+
+def read_token_file(path):
+    """The token stored at path, or None when the file does not exist."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def write_token_file(path, token):
+    """Write atomically: a reader sees the old token or the new one, never a partial file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".castai-token-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, TOKEN_FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def file_mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+class APIKeyModule:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.path = self.params["path"]
+
+    def check_path(self):
+        if not self.path:
+            return
+        directory = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(directory):
+            self.module.fail_json(msg="path: directory %s does not exist" % directory)
+        if os.path.isdir(self.path):
+            self.module.fail_json(msg="path: %s is a directory; give a file name" % self.path)
+
+    def held_token(self):
+        token = self.params["token"]
+        if not token and self.path:
+            try:
+                token = read_token_file(self.path)
+            except (OSError, UnicodeDecodeError) as exc:
+                self.module.fail_json(msg="path: cannot read %s: %s" % (self.path, exc))
+        if token:
+            # A token read from a file is not an option, so Ansible would not hide it by itself.
+            self.module.no_log_values.add(token)
+        return token
+
+    def verifies(self, token, organization_id):
+        """Whether token verifies for organization_id; a rejected token is False, any other failure stops the module."""
+        client = self.module.client_for(token)
+        try:
+            owner = client.verify()
+        except APIError as exc:
+            if exc.status in REJECTED_STATUSES:
+                return False
+            self.module.fail_api("verify the held token", exc)
+        if owner != organization_id:
+            self.module.warn("The held token belongs to another organization; a key is created for %s." % organization_id)
+            return False
+        return True
+
+    def present(self):
+        self.check_path()
+        organization_id = self.module.organization_id
+        held = self.held_token()
+        keep = None
+        if held and not self.params["rotate"]:
+            keep = held if self.verifies(held, organization_id) else None
+        if not (held or self.path or self.params["rotate"]):
+            self.module.warn("Neither token nor path is set, so every run creates a new key. Keep the token to make "
+                             "this task idempotent.")
+
+        result = {"organization_id": organization_id, "created": keep is None}
+        if self.path:
+            result["path"] = self.path
+        file_state = self.file_state()
+        diff = {
+            "before": {"key": "held token verifies" if keep else "none", "token_file": file_state},
+            "after": {"key": "held token verifies" if keep else "new key (token hidden)",
+                      "token_file": "present, mode 0600" if self.path else "not managed"},
+        }
+        if keep is not None:
+            file_changed = self.path is not None and (read_token_file(self.path) != keep
+                                                      or file_mode(self.path) != TOKEN_FILE_MODE)
+            if file_changed and not self.module.check_mode:
+                try:
+                    write_token_file(self.path, keep)
+                except OSError as exc:
+                    self.module.fail_json(msg="path: cannot write %s: %s" % (self.path, exc), **result)
+            self.module.exit_with(changed=file_changed, diff=diff, **result)
+
+        if self.module.check_mode:
+            self.module.exit_with(changed=True, diff=diff, **result)
+        response = self.module.call("create an API key", "APIKeysAPICreateAPIKey",
+                                    {"organizationId": organization_id}, body={})
+        token = response.get("token")
+        if not token:
+            self.module.fail_json(msg="create an API key: the API answered without a token", **result)
+        result["token"] = token
+        if self.path:
+            try:
+                write_token_file(self.path, token)
+            except OSError as exc:
+                # The key exists now; losing its token silently would leave an orphan nobody can use.
+                self.module.fail_json(msg="created a key but could not write %s: %s. Its token is in this result; "
+                                          "store it now, the API will not show it again." % (self.path, exc),
+                                      changed=True, **result)
+        self.module.exit_with(changed=True, diff=diff, **result)
+
+    def absent(self):
+        result = {"organization_id": self.params["organization_id"], "created": False}
+        warning = "The API cannot delete API keys: the key still exists at CAST AI. Revoke it in the CAST AI console."
+        if not self.path:
+            self.module.warn(warning)
+            self.module.exit_with(changed=False, **result)
+        result["path"] = self.path
+        exists = os.path.exists(self.path)
+        if exists:
+            self.module.warn("Removed the local token file only. " + warning)
+            if not self.module.check_mode:
+                try:
+                    os.unlink(self.path)
+                except OSError as exc:
+                    self.module.fail_json(msg="path: cannot remove %s: %s" % (self.path, exc), **result)
+        diff = {"before": {"token_file": "present" if exists else "absent"}, "after": {"token_file": "absent"}}
+        self.module.exit_with(changed=exists, diff=diff, **result)
+
+    def file_state(self):
+        if not self.path:
+            return "not managed"
+        if not os.path.exists(self.path):
+            return "absent"
+        return "present, mode %04o" % file_mode(self.path)
+
+
+def main():
+    module = CastAIModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            token=dict(type="str", no_log=True),
+            path=dict(type="path"),
+            rotate=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    runner = APIKeyModule(module)
+    if module.params["state"] == "present":
+        runner.present()
+    else:
+        runner.absent()
+
+
+if __name__ == "__main__":
+    main()
