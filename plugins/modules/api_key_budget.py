@@ -1,0 +1,220 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: api_key_budget
+short_description: Manage the spending budget of a CAST AI AI Optimizer API key
+version_added: 0.1.0
+description:
+  - Sets or removes the budget of one API key. A budget limits how many US dollars requests made with the key may
+    spend.
+  - Returns the budget with its live figures. These are the total spend, the share of the limit used and whether
+    the budget is exhausted.
+  - To list every budget, use M(castai.ai_optimizer.api_key_budgets_info).
+author:
+  - CAST AI AI Optimizer collection maintainers (@castai)
+extends_documentation_fragment:
+  - castai.ai_optimizer.connection
+  - castai.ai_optimizer.connection.actiongroup
+attributes:
+  check_mode:
+    description:
+      - Check mode reads the current budget and reports what would change, without writing.
+      - When the limit would change, RV(budget.usage_pct) and RV(budget.exhausted) are V(null), because only the API
+        computes them.
+    support: full
+  diff_mode:
+    description: Shows whether the key has a budget and its limit, before and after the change.
+    support: full
+options:
+  api_key_id:
+    description:
+      - ID of the API key.
+      - The API does not return it when it creates a key. Find it in the CAST AI console.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the key has a budget with the limit O(budget_limit_usd).
+      - V(absent) removes the key's budget. When the key has none, nothing changes.
+    type: str
+    choices: [present, absent]
+    default: present
+  budget_limit_usd:
+    description:
+      - The most the key may spend, in US dollars. V(0) means no limit.
+      - A number or a string holding a number, such as V(25), V(12.5) or V("100.00"). It must not be negative.
+      - It is compared as a number, so V(10.50) and V(10.5) are the same limit. It is sent to the API as a decimal
+        string without rounding, so V(0.1) is sent as V("0.1").
+      - Required with O(state=present). Not allowed with O(state=absent).
+    type: raw
+notes:
+  - Giving a key a budget of V(0) counts as a change when the key has no budget, because it creates one.
+seealso:
+  - module: castai.ai_optimizer.api_key_budgets_info
+  - module: castai.ai_optimizer.api_key_settings
+"""
+
+EXAMPLES = r"""
+- name: Cap a key at 250 dollars
+  castai.ai_optimizer.api_key_budget:
+    api_key_id: "{{ key_id }}"
+    budget_limit_usd: 250
+  register: budget
+
+- name: Warn when most of the budget is spent
+  ansible.builtin.debug:
+    msg: "Key {{ key_id }} has used {{ budget.budget.usage_pct }}% of its budget"
+  when: budget.budget.usage_pct | float > 80
+
+- name: Track the key's spend without a limit
+  castai.ai_optimizer.api_key_budget:
+    api_key_id: "{{ key_id }}"
+    budget_limit_usd: 0
+
+- name: Remove the budget
+  castai.ai_optimizer.api_key_budget:
+    api_key_id: "{{ key_id }}"
+    state: absent
+"""
+
+RETURN = r"""
+organization_id:
+  description: The organization the key belongs to.
+  returned: always
+  type: str
+  sample: 11111111-1111-4111-8111-111111111111
+api_key_id:
+  description: ID of the API key.
+  returned: always
+  type: str
+  sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+budget:
+  description:
+    - The key's budget after the task, with its live figures. Amounts are decimal strings, as the API sends them.
+    - In check mode, the budget the task would write.
+    - V(null) when the key has no budget.
+  returned: always
+  type: dict
+  contains:
+    api_key_id:
+      description: ID of the API key.
+      type: str
+    organization_id:
+      description: ID of the organization that owns the key.
+      type: str
+    budget_limit_usd:
+      description: The limit in US dollars. V("0") means no limit.
+      type: str
+      sample: "250"
+    total_spend_usd:
+      description: What the key has spent so far against this budget, in US dollars.
+      type: str
+      sample: "42.17"
+    usage_pct:
+      description: The spend as a percentage of the limit (it can pass 100). V("0") when there is no limit.
+      type: str
+      sample: "16.87"
+    exhausted:
+      description: Whether the spend has reached the limit.
+      type: bool
+      sample: false
+"""
+
+from ..module_utils._budget import MoneyError, api_amount, money_text, to_decimal
+from ..module_utils._generated.api_keys import APIKeyBudget, APIKeyBudgetConfig
+from ..module_utils._module import CastAIModule
+from ..module_utils._settings import call_or_none
+
+
+def view(budget):
+    """The diff side: whether the key has a budget, and its limit."""
+    if budget is None:
+        return {"state": "absent"}
+    return {"state": "present", "budget_limit_usd": budget["budget_limit_usd"]}
+
+
+class APIKeyBudgetModule:
+    def __init__(self, module):
+        self.module = module
+        self.api_key_id = module.params["api_key_id"]
+        organization_id = module.organization_id
+        self.path_params = {"organizationId": organization_id, "apiKeyId": self.api_key_id}
+        self.result = {"organization_id": organization_id, "api_key_id": self.api_key_id}
+
+    def current(self):
+        action = "read the budget of API key %s" % self.api_key_id
+        answer = call_or_none(self.module, action, "APIKeysAPIGetAPIKeyBudget", self.path_params)
+        if answer is None:
+            return None
+        return self.module.parse(APIKeyBudget, answer, action).to_result()
+
+    def limit_of(self, budget):
+        try:
+            return api_amount(budget["budget_limit_usd"])
+        except MoneyError as exc:
+            self.module.fail_json(msg="read the budget of API key %s: %s" % (self.api_key_id, exc))
+
+    def present(self, limit):
+        current = self.current()
+        if current is not None and self.limit_of(current) == limit:
+            self.module.exit_with(changed=False, diff={"before": view(current), "after": view(current)},
+                                  budget=current, **self.result)
+        text = money_text(limit)
+        if self.module.check_mode:
+            planned = dict(current or {}, api_key_id=self.api_key_id,
+                           organization_id=self.result["organization_id"], budget_limit_usd=text,
+                           usage_pct=None, exhausted=None)
+            planned.setdefault("total_spend_usd", None)
+            self.module.exit_with(changed=True, diff={"before": view(current), "after": view(planned)},
+                                  budget=planned, **self.result)
+        action = "set the budget of API key %s" % self.api_key_id
+        answer = self.module.call(action, "APIKeysAPIUpdateAPIKeyBudget", self.path_params,
+                                  body=APIKeyBudgetConfig(budget_limit_usd=text).to_api())
+        after = self.module.parse(APIKeyBudget, answer, action).to_result()
+        self.module.exit_with(changed=True, diff={"before": view(current), "after": view(after)},
+                              budget=after, **self.result)
+
+    def absent(self):
+        current = self.current()
+        diff = {"before": view(current), "after": view(None)}
+        if current is None:
+            self.module.exit_with(changed=False, diff=diff, budget=None, **self.result)
+        if self.module.check_mode:
+            self.module.exit_with(changed=True, diff=diff, budget=None, **self.result)
+        answer = call_or_none(self.module, "remove the budget of API key %s" % self.api_key_id,
+                              "APIKeysAPIDeleteAPIKeyBudget", self.path_params)
+        # None: someone removed it between the read and the delete, which is what was asked for.
+        self.module.exit_with(changed=answer is not None, diff=diff, budget=None, **self.result)
+
+
+def main():
+    module = CastAIModule(
+        argument_spec=dict(
+            api_key_id=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            budget_limit_usd=dict(type="raw"),
+        ),
+        required_if=[("state", "present", ("budget_limit_usd",))],
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not params["api_key_id"].strip():
+        module.fail_json(msg="api_key_id must not be empty")
+    if params["state"] == "absent":
+        if params["budget_limit_usd"] is not None:
+            module.fail_json(msg="budget_limit_usd cannot be set with state=absent")
+        APIKeyBudgetModule(module).absent()
+    try:
+        limit = to_decimal(params["budget_limit_usd"])
+    except MoneyError as exc:
+        module.fail_json(msg=str(exc))
+    APIKeyBudgetModule(module).present(limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: api_key_budgets_info
+short_description: List the spending budgets of CAST AI AI Optimizer API keys
+version_added: 0.1.0
+description:
+  - Lists the budgets of the organization's API keys with their live figures, reading every page of the API's list.
+  - Can read the budget of one key, or keep only exhausted budgets.
+author:
+  - CAST AI AI Optimizer collection maintainers (@castai)
+extends_documentation_fragment:
+  - castai.ai_optimizer.connection
+  - castai.ai_optimizer.connection.actiongroup
+attributes:
+  check_mode:
+    description: The module only reads. It runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: N/A
+options:
+  api_key_id:
+    description:
+      - Only the budget of this API key (one request instead of the whole list).
+      - RV(budgets) is empty when the key has no budget.
+    type: str
+  exhausted:
+    description:
+      - V(true) keeps only budgets whose spend has reached the limit. V(false) keeps only the others.
+      - If not set, every budget is returned.
+    type: bool
+seealso:
+  - module: castai.ai_optimizer.api_key_budget
+  - module: castai.ai_optimizer.settings_info
+"""
+
+EXAMPLES = r"""
+- name: List every budget
+  castai.ai_optimizer.api_key_budgets_info:
+  register: budgets
+
+- name: Show spend per key
+  ansible.builtin.debug:
+    msg: "{{ item.api_key_id }}: {{ item.total_spend_usd }} of {{ item.budget_limit_usd }} USD"
+  loop: "{{ budgets.budgets }}"
+
+- name: Fail when any key ran out of budget
+  castai.ai_optimizer.api_key_budgets_info:
+    exhausted: true
+  register: exhausted
+  failed_when: exhausted.budgets | length > 0
+"""
+
+RETURN = r"""
+organization_id:
+  description: The organization that was listed.
+  returned: always
+  type: str
+  sample: 11111111-1111-4111-8111-111111111111
+budgets:
+  description: The matching budgets. Amounts are decimal strings, as the API sends them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    api_key_id:
+      description: ID of the API key.
+      type: str
+      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+    organization_id:
+      description: ID of the organization that owns the key.
+      type: str
+    budget_limit_usd:
+      description: The limit in US dollars. V("0") means no limit.
+      type: str
+      sample: "250"
+    total_spend_usd:
+      description: What the key has spent so far against this budget, in US dollars.
+      type: str
+      sample: "42.17"
+    usage_pct:
+      description: The spend as a percentage of the limit (it can pass 100). V("0") when there is no limit.
+      type: str
+      sample: "16.87"
+    exhausted:
+      description: Whether the spend has reached the limit.
+      type: bool
+      sample: false
+"""
+
+from ..module_utils._generated.api_keys import APIKeyBudget
+from ..module_utils._module import CastAIModule
+from ..module_utils._settings import call_or_none
+
+
+def main():
+    module = CastAIModule(
+        argument_spec=dict(
+            api_key_id=dict(type="str"),
+            exhausted=dict(type="bool"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["api_key_id"] is not None and not params["api_key_id"].strip():
+        module.fail_json(msg="api_key_id must not be empty")
+
+    organization_id = module.organization_id
+    path_params = {"organizationId": organization_id}
+    if params["api_key_id"] is not None:
+        action = "read the budget of API key %s" % params["api_key_id"]
+        answer = call_or_none(module, action, "APIKeysAPIGetAPIKeyBudget",
+                              dict(path_params, apiKeyId=params["api_key_id"]))
+        items = [] if answer is None else [answer]
+    else:
+        action = "list the API-key budgets"
+        items = module.list_all(action, "APIKeysAPIListAPIKeyBudgets", path_params)
+    budgets = [module.parse(APIKeyBudget, item, action).to_result() for item in items]
+    if params["exhausted"] is not None:
+        budgets = [budget for budget in budgets if bool(budget["exhausted"]) == params["exhausted"]]
+    module.exit_with(changed=False, organization_id=organization_id, budgets=budgets)
+
+
+if __name__ == "__main__":
+    main()
