@@ -8,7 +8,7 @@ export ANSIBLE_COLLECTIONS_PATH=$PWD/.cache
 export PATH=$PWD/.venv/bin:$PATH
 if [ -n "${CASTAI_API_TOKEN:-}" ]; then
   echo "demo: using the CAST AI API at ${CASTAI_API_URL:-https://api.cast.ai}"
-  exec ansible-playbook playbooks/demo.yml "$@"
+  exec ansible-playbook -i localhost, playbooks/demo.yml "$@"
 fi
 exec .venv/bin/python - "$@" <<'PY'
 import os, subprocess, sys
@@ -17,5 +17,5 @@ from simulator_process import SimulatorProcess
 with SimulatorProcess(os.getcwd(), transition_seconds=1.0) as sim:
     print("demo: using the bundled simulator at %s" % sim.url, flush=True)
     env = dict(os.environ, **sim.env())
-    sys.exit(subprocess.call(["ansible-playbook", "playbooks/demo.yml"] + sys.argv[1:], env=env))
+    sys.exit(subprocess.call(["ansible-playbook", "-i", "localhost,", "playbooks/demo.yml"] + sys.argv[1:], env=env))
 PY

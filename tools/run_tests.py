@@ -208,11 +208,14 @@ def stage_build(results, sim):
         if not tarballs:
             return
         install_dir = os.path.join(workdir, "collections")
+        # Only the empty install folder on the collections path: otherwise galaxy finds the staged copy
+        # and reports "already installed" without installing anything.
         code, out, _secs = run(["ansible-galaxy", "collection", "install", "--offline", "-p", install_dir, tarballs[0]],
-                           log_name="install")
+                               env=env_with_tools({"ANSIBLE_COLLECTIONS_PATH": install_dir}), log_name="install")
         installed = os.path.join(install_dir, "ansible_collections", "castai", "ai_optimizer")
         leaked = [p for p in ("tools", "tests/output", ".ci", "Makefile") if os.path.exists(os.path.join(installed, p))]
-        results.add("build", "install tarball", code == 0 and not leaked, tail(out) + " leaked: %s" % leaked)
+        installed_ok = code == 0 and os.path.isfile(os.path.join(installed, "plugins", "modules", "api_key.py"))
+        results.add("build", "install tarball", installed_ok and not leaked, tail(out) + " leaked: %s" % leaked)
         env = env_with_tools(sim.env({"ANSIBLE_COLLECTIONS_PATH": install_dir}))
         code, out, _secs = run(["ansible-playbook", "-i", "localhost,", "-c", "local",
                             os.path.join(ROOT, "tests", "installed", "smoke.yml")], cwd=workdir, env=env,
@@ -224,7 +227,8 @@ def stage_build(results, sim):
 
 def stage_demo(results, sim):
     env = env_with_tools(sim.env())
-    code, out, secs = run(["ansible-playbook", os.path.join(ROOT, "playbooks", "demo.yml")], cwd=ROOT, env=env,
+    code, out, secs = run(["ansible-playbook", "-i", "localhost,", os.path.join(ROOT, "playbooks", "demo.yml")],
+                          cwd=ROOT, env=env,
                           log_name="demo")
     results.add("demo", "playbooks/demo.yml against the simulator (%.0fs)" % secs, code == 0, tail(out, 40))
 

@@ -28,7 +28,7 @@ class SimulatorProcess:
         self._proc = subprocess.Popen(  # pylint: disable=consider-using-with
             [self.python, os.path.join(self.root, "tests", "simulator", "server.py"), "--port", "0",
              "--port-file", port_file, "--token", self.token, "--organization-id", self.organization_id,
-             "--transition-seconds", str(self.transition_seconds)],
+             "--transition-seconds", str(self.transition_seconds), "--quiet"],
             stdout=subprocess.DEVNULL)
         deadline = time.time() + 30
         while not (os.path.exists(port_file) and open(port_file, encoding="utf-8").read().strip()):

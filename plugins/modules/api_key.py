@@ -110,7 +110,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 organization_id:
-  description: The organization the key belongs to.
+  description:
+    - The organization the key belongs to.
+    - With O(state=absent) the module makes no API call, so this is O(organization_id) as given (null when unset).
   returned: always
   type: str
   sample: 11111111-1111-4111-8111-111111111111
