@@ -1,0 +1,342 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: hosted_models_info
+short_description: List self-hosted LLM deployments (hosted models) of a CAST AI cluster
+version_added: 0.1.0
+description:
+  - Lists the hosted models of one cluster, reading every page of the API's list.
+  - Filters by ID, model, service and status. The API cannot filter, so the module filters after reading.
+  - Optionally adds each model's pods with their Kubernetes events (O(include_pods)), and each model's lifecycle events
+    such as scaling and hibernation (O(include_events)).
+author:
+  - CAST AI AI Optimizer collection maintainers (@castai)
+extends_documentation_fragment:
+  - castai.ai_optimizer.connection
+  - castai.ai_optimizer.connection.actiongroup
+attributes:
+  check_mode:
+    description: The module only reads. It runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: N/A
+options:
+  cluster_id:
+    description: ID of the Kubernetes cluster the models run on.
+    type: str
+    required: true
+  id:
+    description: Only the hosted model with this ID.
+    type: str
+  model:
+    description: Only hosted models that serve this model name (for example V(meta-llama/Llama-3.1-8B-Instruct)).
+    type: str
+  service:
+    description: Only the hosted model behind this Kubernetes Service name.
+    type: str
+  status:
+    description: Only hosted models in one of these statuses.
+    type: list
+    elements: str
+    choices: [DELETING, DEPLOYING, FAILED, HIBERNATED, HIBERNATING, RESTARTING, RESUMING, RUNNING, SCALING,
+              STATUS_UNSPECIFIED, STOPPED, WARNING]
+  sort_field:
+    description:
+      - Field to sort by, in the snake_case of the returned keys (for example V(create_time) or V(service)).
+      - The API sorts, so the order is the API's.
+      - Only plain fields can be sorted by, not nested objects such as V(hibernation).
+    type: str
+  sort_order:
+    description: Sort direction, used with O(sort_field).
+    type: str
+    choices: [asc, desc]
+    default: asc
+  include_pods:
+    description:
+      - Add each model's pods, with their status and Kubernetes events, under RV(hosted_models[].pods).
+      - Costs one extra request per returned model.
+    type: bool
+    default: false
+  include_events:
+    description:
+      - Add each model's lifecycle events (V(SCALED_UP), V(SCALED_DOWN), V(HIBERNATED), V(RESUMED), V(INTERRUPTED)),
+        newest first as the API orders them, under RV(hosted_models[].events). Every page of the events list is read.
+      - Costs at least one extra request per returned model.
+    type: bool
+    default: false
+  events_start_time:
+    description:
+      - With O(include_events), only events at or after this time.
+      - An RFC 3339 timestamp with a time zone, for example V(2025-01-31T08:00:00Z).
+    type: str
+  events_end_time:
+    description:
+      - With O(include_events), only events at or before this time (RFC 3339, like O(events_start_time)).
+    type: str
+seealso:
+  - module: castai.ai_optimizer.api_key
+  - module: castai.ai_optimizer.hosted_model
+"""
+
+EXAMPLES = r"""
+- name: List every hosted model of a cluster
+  castai.ai_optimizer.hosted_models_info:
+    cluster_id: "{{ cluster_id }}"
+  register: models
+
+- name: Find models that need attention, with their pods and events
+  castai.ai_optimizer.hosted_models_info:
+    cluster_id: "{{ cluster_id }}"
+    status: [FAILED, WARNING]
+    include_pods: true
+  register: broken
+
+- name: Show why each one is unhealthy
+  ansible.builtin.debug:
+    msg: "{{ item.service }}: {{ item.status }} ({{ item.status_reason }})"
+  loop: "{{ broken.hosted_models }}"
+
+- name: What did the autoscaler and hibernation do during one day?
+  castai.ai_optimizer.hosted_models_info:
+    cluster_id: "{{ cluster_id }}"
+    service: llama-chat
+    include_events: true
+    events_start_time: "2025-01-31T00:00:00Z"
+    events_end_time: "2025-02-01T00:00:00Z"
+  register: history
+
+- name: Show the events
+  ansible.builtin.debug:
+    msg: "{{ item.create_time }} {{ item.type }} by {{ item.initiator.user_type }}"
+  loop: "{{ history.hosted_models[0].events }}"
+
+- name: Newest first
+  castai.ai_optimizer.hosted_models_info:
+    cluster_id: "{{ cluster_id }}"
+    sort_field: create_time
+    sort_order: desc
+"""
+
+RETURN = r"""
+organization_id:
+  description: The organization that was listed.
+  returned: always
+  type: str
+  sample: 11111111-1111-4111-8111-111111111111
+hosted_models:
+  description: The matching hosted models, every field of the API's C(HostedModel) in snake_case.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: ID of the hosted model.
+      type: str
+      sample: 3b1f2c8e-7d4a-4e2b-9c1d-5a6f7e8d9c0b
+    organization_id:
+      description: Organization the model belongs to.
+      type: str
+    cluster_id:
+      description: Cluster the model runs on.
+      type: str
+    model_specs_id:
+      description: ID of the model specs deployed.
+      type: str
+    model:
+      description: Name of the served model.
+      type: str
+      sample: meta-llama/Llama-3.1-8B-Instruct
+    deployed_model:
+      description: Name of the deployed model.
+      type: str
+    provider:
+      description: Provider of the model (for example V(hugging_face)).
+      type: str
+    provider_id:
+      description: ID of the provider of the model.
+      type: str
+    type:
+      description: Kind of model (V(chat), V(embeddings), ...).
+      type: str
+    service:
+      description: Kubernetes Service name of the deployment.
+      type: str
+    namespace:
+      description: Kubernetes namespace of the deployment.
+      type: str
+    port:
+      description: Port the model is exposed on.
+      type: int
+    node_template_name:
+      description: Node template used for the model's nodes.
+      type: str
+    status:
+      description: Status of the deployment.
+      type: str
+      sample: RUNNING
+    status_reason:
+      description: Why the model is in its status.
+      type: str
+    current_replicas:
+      description: Number of replicas running now.
+      type: int
+    required_gpu_memory_mib:
+      description: GPU memory the model needs, in MiB (a string, as the API sends int64 values).
+      type: str
+    cloud_provider:
+      description: Cloud provider of the cluster.
+      type: str
+    region:
+      description: Region of the cluster.
+      type: str
+    helm_chart_version:
+      description: Version of the Helm chart used to deploy the model.
+      type: str
+    create_time:
+      description: When the model was created (RFC 3339).
+      type: str
+    update_time:
+      description: When the model was last updated (RFC 3339).
+      type: str
+    vllm_config:
+      description: vLLM settings. The Hugging Face token is write-only and never returned.
+      type: dict
+    horizontal_autoscaling:
+      description: Autoscaling settings (V(enabled), V(min_replicas), V(max_replicas), V(target_metric), V(target_value)).
+      type: dict
+    hibernation:
+      description: Hibernation settings (V(enabled), V(hibernate_condition), V(resume_condition)).
+      type: dict
+    fallback:
+      description: Fallback model settings (V(enabled), V(provider_id), V(model)).
+      type: dict
+    edge_locations:
+      description: Edge locations (V(ids)).
+      type: dict
+    pods:
+      description: The model's pods, each with V(name), V(status) (V(phase), V(reason), V(message)) and V(events).
+      returned: when O(include_pods=true)
+      type: list
+      elements: dict
+    events:
+      description:
+        - The model's lifecycle events, newest first, each with V(id), V(type), V(create_time), V(initiator)
+          (V(user_type) V(SYSTEM) or V(USER), V(id), V(name), V(email)) and the detail blocks V(scaled_up),
+          V(scaled_down) (V(from_replicas), V(to_replicas), V(target_metric), V(target_value), V(description)),
+          V(hibernated), V(resumed) (V(duration), V(request_count), V(description)) and V(interrupted)
+          (V(node_name), V(pod_names), V(description)).
+      returned: when O(include_events=true)
+      type: list
+      elements: dict
+"""
+
+import re
+import typing
+
+from ..module_utils._generated.hosted_models import (
+    HOSTED_MODEL_STATUS_VALUES,
+    HostedModel,
+    HostedModelEvent,
+    HostedModelPods,
+)
+from ..module_utils._generated._base import APIModel
+from ..module_utils._module import CastAIModule
+
+LIST_OPERATION = "HostedModelsAPIListHostedModels"
+PODS_OPERATION = "HostedModelsAPIGetHostedModelPods"
+EVENTS_OPERATION = "HostedModelEventsAPIListHostedModelEvents"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+FILTERS = ("id", "model", "service")
+
+
+def sort_aliases():
+    """snake_case field name -> the API's camelCase, for the sort.field parameter.
+
+    Only plain fields: the API cannot order by a nested object such as hibernation.
+    """
+    return {name: field.alias or name for name, field in HostedModel.model_fields.items()
+            if not any(isinstance(arg, type) and issubclass(arg, APIModel) for arg in typing.get_args(field.annotation))}
+
+
+def matches(model, params):
+    if any(params[key] is not None and model.get(key) != params[key] for key in FILTERS):
+        return False
+    return not params["status"] or model.get("status") in params["status"]
+
+
+def events_window(module):
+    """The startTime/endTime query of the events list, checked before any API call."""
+    params = module.params
+    query = {}
+    for option, name in (("events_start_time", "startTime"), ("events_end_time", "endTime")):
+        value = params[option]
+        if value is None:
+            continue
+        if not params["include_events"]:
+            module.fail_json(msg="%s needs include_events=true" % option)
+        if not RFC3339.match(value):
+            module.fail_json(msg="%s must be an RFC 3339 timestamp with a time zone, such as 2025-01-31T08:00:00Z; "
+                                 "got %r" % (option, value))
+        query[name] = value
+    return query
+
+
+def main():
+    module = CastAIModule(
+        argument_spec=dict(
+            cluster_id=dict(type="str", required=True),
+            id=dict(type="str"),
+            model=dict(type="str"),
+            service=dict(type="str"),
+            status=dict(type="list", elements="str", choices=list(HOSTED_MODEL_STATUS_VALUES)),
+            sort_field=dict(type="str"),
+            sort_order=dict(type="str", choices=["asc", "desc"], default="asc"),
+            include_pods=dict(type="bool", default=False),
+            include_events=dict(type="bool", default=False),
+            events_start_time=dict(type="str"),
+            events_end_time=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    query = {}
+    if params["sort_field"]:
+        aliases = sort_aliases()
+        if params["sort_field"] not in aliases:
+            module.fail_json(msg="sort_field must be one of: %s; got %r" % (", ".join(sorted(aliases)),
+                                                                            params["sort_field"]))
+        query = {"sort.field": aliases[params["sort_field"]], "sort.order": params["sort_order"].upper()}
+
+    events_query = events_window(module)
+
+    organization_id = module.organization_id
+    path_params = {"organizationId": organization_id, "clusterId": params["cluster_id"]}
+    items = module.list_all("list hosted models", LIST_OPERATION, path_params, query)
+    hosted_models = [module.parse(HostedModel, item, "list hosted models").to_result() for item in items]
+    hosted_models = [m for m in hosted_models if matches(m, params)]
+
+    if params["include_pods"]:
+        for hosted_model in hosted_models:
+            answer = module.call("list pods of hosted model %s" % hosted_model["id"], PODS_OPERATION,
+                                 dict(path_params, hostedModelId=hosted_model["id"]))
+            pods = module.parse(HostedModelPods, answer, "list pods of hosted model %s" % hosted_model["id"])
+            hosted_model["pods"] = pods.to_result()["pods"] or []
+
+    if params["include_events"]:
+        for hosted_model in hosted_models:
+            action = "list events of hosted model %s" % hosted_model["id"]
+            items = module.list_all(action, EVENTS_OPERATION, dict(path_params, hostedModelId=hosted_model["id"]),
+                                    events_query)
+            hosted_model["events"] = [module.parse(HostedModelEvent, item, action).to_result() for item in items]
+
+    module.exit_with(changed=False, organization_id=organization_id, hosted_models=hosted_models)
+
+
+if __name__ == "__main__":
+    main()
