@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Poll until a condition holds, fails, or time runs out.
+
+``wait_for(poll, check, timeout, sleep)`` calls ``poll()`` to read the latest
+state, then ``check(state)`` to judge it:
+
+- ``check`` returns ``DONE`` (or True): the wait succeeds and the state is returned;
+- ``check`` returns ``PENDING`` (or False/None): sleep and poll again;
+- ``check`` raises ``WaitFailed``: the wait stops at once (e.g. a FAILED status).
+
+When ``timeout`` seconds pass, ``WaitTimeout`` is raised with ``describe(last_state)``
+so the message names what was last seen. The clock and the sleep are injectable,
+so tests run without real waiting.
+"""
+
+from __future__ import annotations
+
+import time
+
+DONE = "done"
+PENDING = "pending"
+
+
+class WaitError(Exception):
+    """Base of the waiter's errors; ``state`` is the last state seen (None if none was read)."""
+
+    def __init__(self, message, state=None):
+        super().__init__(message)
+        self.message = message
+        self.state = state
+
+
+class WaitFailed(WaitError):
+    """Raised by a check function: the state can no longer reach the goal."""
+
+
+class WaitTimeout(WaitError):
+    """The goal was not reached within the timeout."""
+
+
+def wait_for(poll, check, timeout, sleep=5.0, describe=repr, clock=time.monotonic, sleeper=time.sleep,
+             what="the condition"):
+    """Poll until ``check(poll())`` says done; return the last state.
+
+    ``poll`` is called at least once, even with a timeout of 0. The time between
+    polls is ``sleep`` seconds, shortened so the last poll happens at the deadline.
+    """
+    if timeout < 0:
+        raise ValueError("timeout must not be negative")
+    if sleep <= 0:
+        raise ValueError("sleep must be greater than 0")
+    deadline = clock() + timeout
+    polls = 0
+    while True:
+        state = poll()
+        polls += 1
+        verdict = check(state)
+        if verdict is True or verdict == DONE:
+            return state
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise WaitTimeout(
+                "timed out after %s seconds (%d polls) waiting for %s; last seen: %s"
+                % (_seconds(timeout), polls, what, describe(state)),
+                state=state,
+            )
+        sleeper(min(sleep, remaining))
+
+
+def _seconds(value):
+    return ("%g" % value) if isinstance(value, float) else str(value)
