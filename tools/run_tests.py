@@ -129,7 +129,7 @@ def stage_units(results):
     junit_dir = os.path.join(STAGE_DIR, "tests", "output", "junit")
     shutil.rmtree(junit_dir, ignore_errors=True)
     code, out, _secs = run(["ansible-test", "units", "--local", "--color", "no", "--python", CONTROLLER_PYTHON],
-                       log_name="units")
+                           log_name="units")
     cases = junit_cases(os.path.join(junit_dir, "*.xml"))
     if not cases:
         results.add("units", "ansible-test units", False, tail(out))
@@ -202,7 +202,7 @@ def stage_build(results, sim):
     workdir = tempfile.mkdtemp(prefix="castai-build-")
     try:
         code, out, _secs = run(["ansible-galaxy", "collection", "build", "--output-path", workdir, "--force"],
-                           log_name="build")
+                               log_name="build")
         tarballs = glob.glob(os.path.join(workdir, "castai-ai_optimizer-*.tar.gz"))
         results.add("build", "ansible-galaxy collection build", code == 0 and len(tarballs) == 1, tail(out))
         if not tarballs:
@@ -218,8 +218,8 @@ def stage_build(results, sim):
         results.add("build", "install tarball", installed_ok and not leaked, tail(out) + " leaked: %s" % leaked)
         env = env_with_tools(sim.env({"ANSIBLE_COLLECTIONS_PATH": install_dir}))
         code, out, _secs = run(["ansible-playbook", "-i", "localhost,", "-c", "local",
-                            os.path.join(ROOT, "tests", "installed", "smoke.yml")], cwd=workdir, env=env,
-                           log_name="installed-smoke")
+                                os.path.join(ROOT, "tests", "installed", "smoke.yml")], cwd=workdir, env=env,
+                               log_name="installed-smoke")
         results.add("build", "playbook from installed copy", code == 0, tail(out))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
