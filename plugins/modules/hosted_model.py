@@ -454,7 +454,6 @@ DELETE_OPERATION = "HostedModelsAPIDeleteHostedModel"
 SCALE_OPERATION = "HostedModelsAPIScaleHostedModel"
 PODS_OPERATION = "HostedModelsAPIGetHostedModelPods"
 
-# ---- the module -------------------------------------------------------------------------------------------
 
 class HostedModelRunner:
     def __init__(self, module):

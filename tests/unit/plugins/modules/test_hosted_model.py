@@ -90,7 +90,7 @@ def test_input_errors(options, expected):
 
 def test_valid_input_has_no_errors():
     assert planner.input_errors(params(port=8080, replicas=0, horizontal_autoscaling={"min_replicas": 0, "max_replicas": 1},
-                                  hibernation={"hibernate_condition": {"duration": "0.5s", "request_count": 0}})) == []
+                                       hibernation={"hibernate_condition": {"duration": "0.5s", "request_count": 0}})) == []
 
 
 @pytest.mark.parametrize("text, nanos", [("1800s", 1800 * 10 ** 9), ("0.5s", 5 * 10 ** 8), ("1.000000001s", 10 ** 9 + 1),
@@ -104,9 +104,9 @@ def test_parse_duration(text, nanos):
 
 def test_plan_create_with_every_field():
     plan = planner.plan_present(params(service="llama", model_specs_id="spec-1", port=8080, node_template_name="gpu",
-                                  vllm_config={"secret_name": None, "hugging_face_token": "hf_x"},
-                                  edge_locations=["e1"],
-                                  fallback={"enabled": True, "provider_id": "p", "model": None}), None)
+                                       vllm_config={"secret_name": None, "hugging_face_token": "hf_x"},
+                                       edge_locations=["e1"],
+                                       fallback={"enabled": True, "provider_id": "p", "model": None}), None)
     assert plan.action == "create" and plan.errors == [] and plan.changed
     assert plan.create == {"service": "llama", "model_specs_id": "spec-1", "port": 8080, "node_template_name": "gpu",
                            "vllm_config": {"hugging_face_token": "hf_x"}, "edge_locations": {"ids": ["e1"]},
@@ -121,8 +121,8 @@ def test_plan_create_needs_the_fixed_fields():
 
 def test_plan_create_needs_complete_nested_objects():
     plan = planner.plan_present(params(service="llama", model_specs_id="s", port=1,
-                                  horizontal_autoscaling={"enabled": True, "max_replicas": 2},
-                                  hibernation={"enabled": True, "hibernate_condition": {"request_count": 0}}), None)
+                                       horizontal_autoscaling={"enabled": True, "max_replicas": 2},
+                                       hibernation={"enabled": True, "hibernate_condition": {"request_count": 0}}), None)
     text = " | ".join(plan.errors)
     for path in ("horizontal_autoscaling.min_replicas", "horizontal_autoscaling.target_metric",
                  "horizontal_autoscaling.target_value", "hibernation.resume_condition",
@@ -139,10 +139,10 @@ def test_plan_create_with_replicas_scales_after_deploy():
 
 def test_plan_nothing_to_do():
     plan = planner.plan_present(params(service="llama", model_specs_id="spec-1", port=8080, node_template_name="gpu",
-                                  vllm_config={"secret_name": "hf"},
-                                  horizontal_autoscaling={"enabled": False, "target_value": 0.7},
-                                  hibernation={"hibernate_condition": {"duration": "1800.000s"}},
-                                  edge_locations=["e2", "e1"], replicas=1), current())
+                                       vllm_config={"secret_name": "hf"},
+                                       horizontal_autoscaling={"enabled": False, "target_value": 0.7},
+                                       hibernation={"hibernate_condition": {"duration": "1800.000s"}},
+                                       edge_locations=["e2", "e1"], replicas=1), current())
     assert plan.action == "none" and not plan.changed and plan.errors == [] and plan.paths == []
 
 
@@ -157,8 +157,8 @@ def test_plan_update_sends_the_whole_nested_object():
 
 def test_plan_update_of_several_fields():
     plan = planner.plan_present(params(id="hm-1", node_template_name="gpu-big", edge_locations=[],
-                                  hibernation={"resume_condition": {"request_count": 3}},
-                                  fallback={"enabled": False}), current())
+                                       hibernation={"resume_condition": {"request_count": 3}},
+                                       fallback={"enabled": False}), current())
     assert sorted(plan.patch) == ["edge_locations", "fallback", "hibernation", "node_template_name"]
     assert plan.patch["node_template_name"] == "gpu-big"
     assert plan.patch["edge_locations"] == {"ids": []}
@@ -240,7 +240,7 @@ def test_hugging_face_token_is_compared_only_when_it_can_be():
 
 def test_switch_from_token_to_secret_sends_only_the_secret():
     plan = planner.plan_present(params(id="hm-1", vllm_config={"secret_name": "new", "hugging_face_token": None}),
-                           current(vllmConfig={}))
+                                current(vllmConfig={}))
     assert plan.patch == {"vllm_config": {"secret_name": "new"}}
 
 
