@@ -332,11 +332,12 @@ def latest_pod_events(pods, limit=POD_EVENTS_SHOWN):
     """The newest Kubernetes events across pods as short lines, newest first."""
     events = []
     for pod in pods or []:
-        for event in pod.get("events") or []:
+        for position, event in enumerate(pod.get("events") or []):
             when = event.get("last_time") or event.get("first_time") or ""
-            events.append((when, "%s: %s: %s" % (pod.get("name"), event.get("reason"), event.get("message"))))
-    events.sort(key=lambda item: item[0], reverse=True)
-    return [line for dummy, line in events[:limit]]
+            # Equal times are common (second precision); a pod lists newer events later, so position breaks ties.
+            events.append((when, position, "%s: %s: %s" % (pod.get("name"), event.get("reason"), event.get("message"))))
+    events.sort(key=lambda item: item[:2], reverse=True)
+    return [line for _when, _position, line in events[:limit]]
 
 
 def describe(model):

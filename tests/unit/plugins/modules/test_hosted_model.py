@@ -279,6 +279,14 @@ def test_latest_pod_events_newest_first():
     assert planner.latest_pod_events([]) == []
 
 
+def test_latest_pod_events_with_equal_times_puts_later_events_first():
+    same = "2026-01-01T00:00:00Z"
+    pods = [{"name": "p0", "events": [{"reason": "Scheduled", "message": "a", "last_time": same},
+                                      {"reason": "Started", "message": "b", "last_time": same},
+                                      {"reason": "BackOff", "message": "c", "last_time": same}]}]
+    assert planner.latest_pod_events(pods, limit=2) == ["p0: BackOff: c", "p0: Started: b"]
+
+
 # ---- whole runs against the scripted server ----------------------------------------------------------------------
 
 @pytest.fixture
