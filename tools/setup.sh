@@ -10,7 +10,9 @@ BIN=$ROOT/.cache/bin
 
 find_python() {
   local v=$1 candidate
-  for candidate in "$(pyenv root 2>/dev/null)"/versions/"$v".*/bin/python"$v" /usr/bin/python"$v" /usr/local/bin/python"$v"; do
+  local roots="$(pyenv root 2>/dev/null) ${PYENV_ROOT:-$HOME/.pyenv}"
+  for candidate in $(for r in $roots; do echo "$r"/versions/"$v".*/bin/python"$v"; done) \
+                   /usr/bin/python"$v" /usr/local/bin/python"$v"; do
     if [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
       echo "$candidate"
       return 0
