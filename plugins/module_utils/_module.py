@@ -87,6 +87,15 @@ class CastAIModule(AnsibleModule):
     def call(self, action, operation_id, path_params=None, query=None, body=None):
         return self.api(action, self.client.call, operation_id, path_params, query, body)
 
+    def call_or_none(self, action, operation_id, path_params=None, query=None, body=None):
+        """Like call, but None when the API answers 404 (the thing does not exist); other errors fail."""
+        try:
+            return self.client.call(operation_id, path_params, query, body)
+        except APIError as exc:
+            if exc.status == 404:
+                return None
+            self.fail_api(action, exc)
+
     def list_all(self, action, operation_id, path_params=None, query=None):
         return self.api(action, lambda: list(self.client.paginate(operation_id, path_params, query)))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-from ._client import APIError
 from ._compare import differences, merge
 
 # The option names, which are also the snake_case names of the generated Settings model.
@@ -77,15 +76,3 @@ def plan(requested, current):
     changed = differences(requested, current)
     body = merge(requested, current)
     return sorted(changed), complete(body)
-
-
-def call_or_none(module, action, operation_id, path_params, body=None):
-    """The answer of a call, or None when the API answers 404 (the thing does not exist); other errors fail."""
-    def attempt():
-        try:
-            return module.client.call(operation_id, path_params, body=body)
-        except APIError as exc:
-            if exc.status == 404:
-                return None
-            raise
-    return module.api(action, attempt)

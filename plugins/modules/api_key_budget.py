@@ -128,7 +128,6 @@ budget:
 from ..module_utils._budget import MoneyError, api_amount, money_text, to_decimal
 from ..module_utils._generated.api_keys import APIKeyBudget, APIKeyBudgetConfig
 from ..module_utils._module import CastAIModule
-from ..module_utils._settings import call_or_none
 
 
 def view(budget):
@@ -148,7 +147,7 @@ class APIKeyBudgetModule:
 
     def current(self):
         action = "read the budget of API key %s" % self.api_key_id
-        answer = call_or_none(self.module, action, "APIKeysAPIGetAPIKeyBudget", self.path_params)
+        answer = self.module.call_or_none(action, "APIKeysAPIGetAPIKeyBudget", self.path_params)
         if answer is None:
             return None
         return self.module.parse(APIKeyBudget, answer, action).to_result()
@@ -186,8 +185,8 @@ class APIKeyBudgetModule:
             self.module.exit_with(changed=False, diff=diff, budget=None, **self.result)
         if self.module.check_mode:
             self.module.exit_with(changed=True, diff=diff, budget=None, **self.result)
-        answer = call_or_none(self.module, "remove the budget of API key %s" % self.api_key_id,
-                              "APIKeysAPIDeleteAPIKeyBudget", self.path_params)
+        answer = self.module.call_or_none("remove the budget of API key %s" % self.api_key_id,
+                                          "APIKeysAPIDeleteAPIKeyBudget", self.path_params)
         # None: someone removed it between the read and the delete, which is what was asked for.
         self.module.exit_with(changed=answer is not None, diff=diff, budget=None, **self.result)
 

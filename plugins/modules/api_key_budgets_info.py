@@ -96,7 +96,6 @@ budgets:
 
 from ..module_utils._generated.api_keys import APIKeyBudget
 from ..module_utils._module import CastAIModule
-from ..module_utils._settings import call_or_none
 
 
 def main():
@@ -115,8 +114,8 @@ def main():
     path_params = {"organizationId": organization_id}
     if params["api_key_id"] is not None:
         action = "read the budget of API key %s" % params["api_key_id"]
-        answer = call_or_none(module, action, "APIKeysAPIGetAPIKeyBudget",
-                              dict(path_params, apiKeyId=params["api_key_id"]))
+        answer = module.call_or_none(action, "APIKeysAPIGetAPIKeyBudget",
+                                     dict(path_params, apiKeyId=params["api_key_id"]))
         items = [] if answer is None else [answer]
     else:
         action = "list the API-key budgets"

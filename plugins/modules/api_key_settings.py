@@ -151,7 +151,6 @@ from ..module_utils._generated.settings import APIKeySettings, Settings
 from ..module_utils._module import CastAIModule
 from ..module_utils._settings import (
     SETTINGS_FIELDS,
-    call_or_none,
     check_requested,
     complete,
     plan,
@@ -182,7 +181,7 @@ class APIKeySettingsModule:
     def current(self):
         """The key's settings (all three fields), or None when it has none."""
         action = "read the settings of API key %s" % self.api_key_id
-        answer = call_or_none(self.module, action, "SettingsAPIGetAPIKeySettings", self.path_params)
+        answer = self.module.call_or_none(action, "SettingsAPIGetAPIKeySettings", self.path_params)
         if answer is None:
             return None
         return complete(self.module.parse(APIKeySettings, answer, action).to_result()["settings"])
@@ -224,8 +223,8 @@ class APIKeySettingsModule:
             self.module.exit_with(changed=False, diff=diff, settings=None, **self.result)
         if self.module.check_mode:
             self.module.exit_with(changed=True, diff=diff, settings=None, **self.result)
-        answer = call_or_none(self.module, "remove the settings of API key %s" % self.api_key_id,
-                              "SettingsAPIDeleteAPIKeySettings", self.path_params)
+        answer = self.module.call_or_none("remove the settings of API key %s" % self.api_key_id,
+                                          "SettingsAPIDeleteAPIKeySettings", self.path_params)
         # None: someone removed them between the read and the delete, which is what was asked for.
         self.module.exit_with(changed=answer is not None, diff=diff, settings=None, **self.result)
 

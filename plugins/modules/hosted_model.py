@@ -594,7 +594,10 @@ class HostedModelRunner:
         changed = current["status"] != "DELETING"
         diff = {"before": managed_view(current), "after": {}}
         if changed and not self.module.check_mode:
-            self.module.call("delete hosted model %s" % current["id"], DELETE_OPERATION, self.model_path(current))
+            answer = self.module.call_or_none("delete hosted model %s" % current["id"], DELETE_OPERATION,
+                                              self.model_path(current))
+            # None: deleted by someone else since the list, which is what was asked for.
+            changed = answer is not None
         if self.params["wait"] and not self.module.check_mode:
             self.wait(current, gone_check, "the model to be gone", changed=changed)
         self.module.exit_with(changed=changed, diff=diff, **result)

@@ -126,7 +126,7 @@ resolved_settings:
 
 from ..module_utils._generated.settings import APIKeySettings, ResolveSettingsResponse, Settings
 from ..module_utils._module import CastAIModule
-from ..module_utils._settings import call_or_none, complete
+from ..module_utils._settings import complete
 
 
 def key_entry(module, item, action):
@@ -158,7 +158,7 @@ def main():
 
     if params["api_key_id"] is not None:
         action = "read the settings of API key %s" % params["api_key_id"]
-        answer = call_or_none(module, action, "SettingsAPIGetAPIKeySettings", dict(path_params, id=params["api_key_id"]))
+        answer = module.call_or_none(action, "SettingsAPIGetAPIKeySettings", dict(path_params, id=params["api_key_id"]))
         result["api_key_settings"] = [] if answer is None else [key_entry(module, answer, action)]
     elif params["include_api_keys"]:
         action = "list the API-key settings"

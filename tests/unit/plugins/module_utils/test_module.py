@@ -193,6 +193,43 @@ def test_call_failure_reports_action_and_api_message(build, monkeypatch):
     assert result["failure"]["request_id"] == "req-1"
 
 
+def test_call_or_none_reads_404_as_absent(build, monkeypatch):
+    seen = []
+
+    def call(self, operation_id, path_params=None, query=None, body=None):
+        seen.append((operation_id, path_params, query, body))
+        raise APIError("no settings", status=404, code=5)
+
+    monkeypatch.setattr(APIClient, "call", call)
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+
+    assert module.call_or_none("read key settings", "SettingsAPIGetAPIKeySettings", {"id": "k1"}) is None
+    assert seen == [("SettingsAPIGetAPIKeySettings", {"id": "k1"}, None, None)]
+
+
+@pytest.mark.parametrize("status", [400, 403, 500, None])
+def test_call_or_none_fails_on_other_errors(build, monkeypatch, status):
+    def call(self, operation_id, path_params=None, query=None, body=None):
+        raise APIError("it broke", status=status)
+
+    monkeypatch.setattr(APIClient, "call", call)
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+
+    with pytest.raises(ModuleFailJson) as caught:
+        module.call_or_none("read key settings", "SettingsAPIGetAPIKeySettings", {"id": "k1"})
+
+    assert caught.value.result["msg"].startswith("read key settings: ")
+    assert "it broke" in caught.value.result["msg"]
+    assert caught.value.result["failure"]["status"] == status
+
+
+def test_call_or_none_returns_the_answer(build, monkeypatch):
+    monkeypatch.setattr(APIClient, "call", lambda self, *args, **kwargs: {"ok": True})
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+
+    assert module.call_or_none("read", "SettingsAPIGetAPIKeySettings", {"id": "k1"}) == {"ok": True}
+
+
 def test_fail_api_keeps_extra_result_keys(build):
     module = build({"api_token": TOKEN, "organization_id": ORG})
     error = APIError("bad request", status=400, field_violations=[{"field": "port", "description": "too big"}])
