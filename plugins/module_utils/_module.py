@@ -10,25 +10,11 @@ their options and their resource logic.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, APIClient, APIError
+from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, APIError
+from ._connection import build_client, connection_argument_spec, connection_errors
 from ._generated._base import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
-
-DEFAULT_API_URL = "https://api.cast.ai"
-
-
-def connection_argument_spec():
-    """Options every module takes; documented once in the ``castai.ai_optimizer.connection`` doc fragment."""
-    return dict(
-        api_url=dict(type="str", default=DEFAULT_API_URL, fallback=(env_fallback, ["CASTAI_API_URL"])),
-        api_token=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["CASTAI_API_TOKEN"])),
-        organization_id=dict(type="str", fallback=(env_fallback, ["CASTAI_ORGANIZATION_ID"])),
-        validate_certs=dict(type="bool", default=True),
-        timeout=dict(type="float", default=30),
-        retries=dict(type="int", default=4),
-        retry_backoff=dict(type="float", default=0.5),
-    )
 
 
 class CastAIModule(AnsibleModule):
@@ -42,31 +28,15 @@ class CastAIModule(AnsibleModule):
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
             self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
-        self._check_connection_params()
+        errors = connection_errors(self.params)
+        if errors:
+            self.fail_json(msg="; ".join(errors))
         self.client = self.client_for(self.params["api_token"])
         self._organization_id = self.params["organization_id"]
 
-    def _check_connection_params(self):
-        url = self.params["api_url"]
-        if not url.startswith(("http://", "https://")):
-            self.fail_json(msg="api_url must start with http:// or https://, got %r" % url)
-        if not self.params["api_token"].strip():
-            self.fail_json(msg="api_token is empty; set it or the CASTAI_API_TOKEN environment variable")
-        if self.params["timeout"] <= 0:
-            self.fail_json(msg="timeout must be greater than 0, got %s" % self.params["timeout"])
-        if self.params["retries"] < 0 or self.params["retry_backoff"] < 0:
-            self.fail_json(msg="retries and retry_backoff must not be negative")
-
     def client_for(self, token):
         """A client with this task's connection options and the given token."""
-        return APIClient(
-            api_url=self.params["api_url"],
-            api_token=token,
-            timeout=self.params["timeout"],
-            validate_certs=self.params["validate_certs"],
-            retries=self.params["retries"],
-            retry_backoff=self.params["retry_backoff"],
-        )
+        return build_client(self.params, token)
 
     @property
     def organization_id(self):

@@ -11,7 +11,8 @@ import requests
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._client import APIClient, APIError
-from ansible_collections.castai.ai_optimizer.plugins.module_utils._module import DEFAULT_API_URL, CastAIModule
+from ansible_collections.castai.ai_optimizer.plugins.module_utils._connection import DEFAULT_API_URL
+from ansible_collections.castai.ai_optimizer.plugins.module_utils._module import CastAIModule
 
 from ansible_collections.castai.ai_optimizer.tests.unit.plugins.harness import ModuleExitJson, ModuleFailJson
 
