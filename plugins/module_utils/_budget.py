@@ -16,6 +16,11 @@ from decimal import Decimal, InvalidOperation
 
 # Plain decimal notation with an optional exponent; no underscores, no "NaN"/"Infinity".
 NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# Bounds checked on the Decimal's digits and exponent before any arithmetic or formatting: "1e999999999" is a
+# cheap Decimal but a billion characters as plain text.
+MAX_INTEGER_DIGITS = 15
+MAX_DECIMAL_PLACES = 20
+MAX_TEXT = 64
 
 
 class MoneyError(ValueError):
@@ -36,14 +41,27 @@ def to_decimal(value, name="budget_limit_usd"):
         amount = Decimal(text)
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > MAX_TEXT:
+            raise MoneyError("%s must be a number of US dollars, got text of %d characters" % (name, len(text)))
         if not NUMBER_TEXT.match(text):
             raise MoneyError("%s must be a number of US dollars, got %r" % (name, value))
         amount = Decimal(text)
     else:
         raise MoneyError("%s must be a number of US dollars, got a %s" % (name, type(value).__name__))
+    if amount and amount.adjusted() >= MAX_INTEGER_DIGITS:
+        raise MoneyError("%s must be less than 10^%d US dollars" % (name, MAX_INTEGER_DIGITS))
+    if amount and decimal_places(amount) > MAX_DECIMAL_PLACES:
+        raise MoneyError("%s has more than %d decimal places" % (name, MAX_DECIMAL_PLACES))
     if amount < 0:
         raise MoneyError("%s must not be negative (0 means unlimited), got %s" % (name, money_text(amount)))
     return amount
+
+
+def decimal_places(amount):
+    """Significant decimal places of a non-zero Decimal ("1.50" has 1), computed without rounding."""
+    _sign, digits, exponent = amount.as_tuple()
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
 
 
 def money_text(amount):

@@ -17,7 +17,7 @@ compared and never merged, so a task only manages what it mentions.
 
 A field the API leaves out counts as its zero value when the user asks for that
 zero (``enabled: false`` matches a missing ``enabled``): proto3 JSON omits
-defaults. Pass ``none_is_zero=False`` to compare strictly.
+defaults.
 
 Floats are compared with a tolerance: the API may store a value as float32, so
 ``0.7`` comes back as ``0.699999988079071``. That round trip is not a change.
@@ -62,24 +62,22 @@ def is_zero(value):
     return value is not None and not isinstance(value, dict) and not value
 
 
-def differences(desired, current, tolerance=DEFAULT_REL_TOLERANCE, abs_tolerance=DEFAULT_ABS_TOLERANCE,
-                none_is_zero=True, prefix=""):
+def differences(desired, current, prefix=""):
     """Dotted paths of the fields set in ``desired`` whose value differs from ``current``.
 
     - A dict is compared key by key; keys whose desired value is None are skipped.
       A missing or None current value counts as different for every set field below it,
-      except (with ``none_is_zero``) when the desired value is a zero value: APIs that
+      except when the desired value is a zero value: APIs that
       speak proto3 JSON leave out ``false``, ``0``, ``""`` and ``[]``, so a missing
       field already means zero.
     - A list is compared as a whole (order matters); dict elements are compared
       with the same rules, so a None inside a list element is still "not set".
-    - Numbers compare with ``tolerance`` (relative) and ``abs_tolerance`` when either side is a float.
+    - Numbers compare with the float tolerance when either side is a float.
     - ``prefix`` is prepended to every path (used by the recursion).
 
     >>> differences({"a": {"b": 1, "c": None}}, {"a": {"b": 2, "c": 3}})
     ['a.b']
     """
-    options = (tolerance, abs_tolerance, none_is_zero)
     if desired is None:
         return []
     if isinstance(desired, dict):
@@ -93,28 +91,27 @@ def differences(desired, current, tolerance=DEFAULT_REL_TOLERANCE, abs_tolerance
             path = "%s.%s" % (prefix, key) if prefix else str(key)
             sub_current = current.get(key)
             if isinstance(value, dict):
-                paths.extend(differences(value, sub_current, *options, prefix=path))
-            elif not _equal(value, sub_current, options):
+                paths.extend(differences(value, sub_current, prefix=path))
+            elif not _equal(value, sub_current):
                 paths.append(path)
         return paths
-    if not _equal(desired, current, options):
+    if not _equal(desired, current):
         return [prefix or "."]
     return []
 
 
-def _equal(desired, current, options):
-    tolerance, abs_tolerance, none_is_zero = options
+def _equal(desired, current):
     if desired is None:
         return True
-    if current is None and none_is_zero and is_zero(desired):
+    if current is None and is_zero(desired):
         return True
     if isinstance(desired, dict):
-        return not differences(desired, current, *options)
+        return not differences(desired, current)
     if isinstance(desired, (list, tuple)):
         if not isinstance(current, (list, tuple)) or len(desired) != len(current):
             return False
-        return all(_equal(d, c, options) for d, c in zip(desired, current))
-    return values_equal(desired, current, tolerance, abs_tolerance)
+        return all(_equal(d, c) for d, c in zip(desired, current))
+    return values_equal(desired, current)
 
 
 def merge(desired, current):
@@ -149,17 +146,3 @@ def prune(value):
     if isinstance(value, list):
         return [prune(v) for v in value]
     return value
-
-
-def subset(current, desired):
-    """The part of ``current`` at the keys ``desired`` sets (recursively): the "before" of a diff."""
-    if not isinstance(desired, dict):
-        return copy.deepcopy(current)
-    if not isinstance(current, dict):
-        current = {}
-    result = {}
-    for key, value in desired.items():
-        if value is None:
-            continue
-        result[key] = subset(current.get(key), value) if isinstance(value, dict) else copy.deepcopy(current.get(key))
-    return result

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 import re
-import typing
 
+from ._checks import number_errors, path_id_errors, service_name_error, shown
 from ._compare import differences, merge, prune
-from ._generated.hosted_models import HORIZONTAL_AUTOSCALING_TARGET_METRIC_VALUES, HostedModel, HostedModelUpdate
+from ._generated.hosted_models import HORIZONTAL_AUTOSCALING_TARGET_METRIC_VALUES
+from ._generated.hosted_models_schema import SCHEMAS
+from ._schema import fill_zero_values, missing_required
 from ._waiter import DONE, PENDING, WaitFailed
 
 FIXED_FIELDS = ("model_specs_id", "service", "port")
@@ -28,6 +30,7 @@ TRANSITIONAL = ("DEPLOYING", "SCALING", "RESTARTING", "RESUMING", "HIBERNATING")
 # protobuf Duration in JSON: seconds with up to nine fractional digits and an "s" suffix.
 DURATION = re.compile(r"^(\d+)(?:\.(\d{1,9}))?s$")
 HIDDEN = "<hidden>"
+INT32_MAX = 2 ** 31 - 1
 POD_EVENTS_SHOWN = 5
 
 
@@ -43,30 +46,37 @@ def parse_duration(text):
 
 def input_errors(params):
     """Problems with the options alone, found before any API call."""
-    errors = []
+    errors = path_id_errors(params, ("cluster_id", "id", "model_specs_id"))
+    errors.extend(number_errors(SCHEMAS, "HostedModel", desired_state(params)))
     port = params.get("port")
     if port is not None and not 1 <= port <= 65535:
         errors.append("port must be between 1 and 65535, got %s" % port)
     replicas = params.get("replicas")
-    if replicas is not None and replicas < 0:
-        errors.append("replicas must not be negative, got %s" % replicas)
+    if replicas is not None and not 0 <= replicas <= INT32_MAX:
+        errors.append("replicas must be between 0 and %d, got %s" % (INT32_MAX, replicas))
+    error = service_name_error("service", params.get("service"))
+    if error:
+        errors.append(error)
     autoscaling = params.get("horizontal_autoscaling") or {}
     errors.extend(autoscaling_errors(autoscaling))
-    if replicas is not None and autoscaling.get("enabled"):
-        errors.append("replicas cannot be combined with horizontal_autoscaling.enabled=true: the autoscaler sets the "
-                      "replica count; set horizontal_autoscaling.enabled=false to scale by hand")
+    errors.extend(replicas_errors(replicas, autoscaling))
     for name in ("hibernate_condition", "resume_condition"):
         condition = (params.get("hibernation") or {}).get(name) or {}
         duration = condition.get("duration")
         if duration is not None and parse_duration(duration) is None:
             errors.append("hibernation.%s.duration must be seconds with an 's' suffix, such as '1800s' or '0.5s'; "
-                          "got %r" % (name, duration))
+                          "got %s" % (name, shown(duration)))
         if (condition.get("request_count") or 0) < 0:
             errors.append("hibernation.%s.request_count must not be negative" % name)
-    vllm = params.get("vllm_config") or {}
-    if vllm.get("secret_name") is not None and vllm.get("hugging_face_token") is not None:
-        errors.append("vllm_config.secret_name and vllm_config.hugging_face_token are mutually exclusive")
     return errors
+
+
+def replicas_errors(replicas, autoscaling):
+    """Replicas are set by hand only while autoscaling is off (``autoscaling``: the settings the model will have)."""
+    if replicas is not None and autoscaling.get("enabled"):
+        return ["replicas cannot be combined with enabled horizontal autoscaling, which sets the replica count; set "
+                "horizontal_autoscaling.enabled=false to scale by hand"]
+    return []
 
 
 def autoscaling_errors(autoscaling):
@@ -86,6 +96,11 @@ def desired_state(params):
     desired = {name: copy.deepcopy(params.get(name)) for name in MANAGED_FIELDS}
     if desired["edge_locations"] is not None:
         desired["edge_locations"] = {"ids": desired["edge_locations"]}
+    for name in ("hibernate_condition", "resume_condition"):
+        condition = (desired.get("hibernation") or {}).get(name) or {}
+        # As in CAST AI's Terraform provider, a request count of 0 means "no request condition": never sent.
+        if condition.get("request_count") == 0:
+            condition["request_count"] = None
     return desired
 
 
@@ -126,55 +141,18 @@ def changed_fields(desired, current, update_token="on_create"):
     return sorted(set(paths))
 
 
-def nested_models():
-    """snake_case field -> generated model class, for the nested objects of HostedModelUpdate."""
-    result = {}
-    for name, field in HostedModelUpdate.model_fields.items():
-        for candidate in (field.annotation,) + typing.get_args(field.annotation):
-            if isinstance(candidate, type) and hasattr(candidate, "model_fields"):
-                result[name] = candidate
-    return result
-
-
-def missing_required(model_class, value, prefix):
-    """Dotted paths of required fields (per the spec) missing from value, recursively."""
-    missing = []
-    for name in getattr(model_class, "_required_fields", ()):
-        if value.get(name) is None:
-            missing.append("%s.%s" % (prefix, name))
-    for name, field in model_class.model_fields.items():
-        for candidate in typing.get_args(field.annotation):
-            if isinstance(candidate, type) and hasattr(candidate, "model_fields") and isinstance(value.get(name), dict):
-                missing.extend(missing_required(candidate, value[name], "%s.%s" % (prefix, name)))
-    return missing
-
-
-def fill_zero_values(model_class, merged, current):
-    """Required numbers and booleans the API left out of an existing object are its zero values (proto3 JSON)."""
-    if not isinstance(current, dict):
-        return merged
-    zero = {int: 0, float: 0.0, bool: False}
-    for name, field in model_class.model_fields.items():
-        kinds = typing.get_args(field.annotation) or (field.annotation,)
-        if name in getattr(model_class, "_required_fields", ()) and merged.get(name) is None:
-            for kind in kinds:
-                if kind in zero:
-                    merged[name] = zero[kind]
-        if isinstance(merged.get(name), dict):
-            for kind in kinds:
-                if isinstance(kind, type) and hasattr(kind, "model_fields"):
-                    fill_zero_values(kind, merged[name], current.get(name))
-    return merged
+def nested_schema(name):
+    """The contract's schema of a nested object field of HostedModelUpdate."""
+    return SCHEMAS["HostedModelUpdate"]["fields"][name]["schema"]
 
 
 def patch_body(desired, current, paths):
     """snake_case HostedModelUpdate for the top-level fields among paths: nested objects merged over the current."""
-    models = nested_models()
     body = {}
     for name in sorted({path.split(".")[0] for path in paths}):
         if name in MERGED_FIELDS:
             value = prune(merge(desired[name], current.get(name)))
-            body[name] = fill_zero_values(models[name], value, current.get(name))
+            body[name] = fill_zero_values(SCHEMAS, nested_schema(name), value) if current.get(name) else value
         else:
             body[name] = prune(copy.deepcopy(desired[name]))
     return body
@@ -188,11 +166,10 @@ def effective(desired, current, name):
 class Plan:
     """What a present run does to an existing (or missing) model; pure data, computed without API calls."""
 
-    def __init__(self, action, patch=None, fixed=None, scale=None, errors=None, paths=None, create=None):
+    def __init__(self, action, patch=None, scale=None, errors=None, paths=None, create=None):
         self.action = action          # "create", "update", "recreate" or "none"
         self.patch = patch or {}      # snake_case HostedModelUpdate
         self.create = create or {}    # snake_case HostedModel for create / recreate
-        self.fixed = fixed or []      # fixed fields that differ
         self.scale = scale            # replicas to scale to, or None
         self.errors = errors or []    # reasons to fail before any write
         self.paths = paths or []      # every differing path
@@ -212,29 +189,26 @@ def plan_present(params, current):
     fixed = [p for p in paths if p.split(".")[0] in FIXED_FIELDS]
     if fixed:
         if not params.get("recreate"):
-            return Plan("none", fixed=fixed, paths=paths, errors=[
+            return Plan("none", paths=paths, errors=[
                 "%s fixed at create: the model has %s, the task asks for %s. Set recreate=true to delete and create "
                 "the model again" % (
                     ", ".join(fixed) + (" is" if len(fixed) == 1 else " are"),
                     ", ".join("%s=%r" % (f, current.get(f)) for f in fixed),
                     ", ".join("%s=%r" % (f, desired.get(f)) for f in fixed))])
-        return plan_create(params, desired, current, "recreate", fixed=fixed, paths=paths)
+        return plan_create(params, desired, current, "recreate", paths=paths)
     errors = []
     updatable = [p for p in paths if p.split(".")[0] in UPDATABLE_FIELDS]
     patch = patch_body(desired, current, updatable) if updatable else {}
     errors.extend(update_errors(patch))
-    autoscaling = effective(desired, current, "horizontal_autoscaling")
+    refused = replicas_errors(replicas, effective(desired, current, "horizontal_autoscaling"))
+    errors.extend(refused)
     scale = None
-    if replicas is not None:
-        if autoscaling.get("enabled"):
-            errors.append("replicas cannot be combined with horizontal autoscaling, which the model has enabled; "
-                          "set horizontal_autoscaling.enabled=false to scale by hand")
-        elif replicas != (current.get("current_replicas") or 0):
-            scale = replicas
+    if replicas is not None and not refused and replicas != (current.get("current_replicas") or 0):
+        scale = replicas
     return Plan("update" if patch else "none", patch=patch, scale=scale, errors=errors, paths=paths)
 
 
-def plan_create(params, desired, current, action, fixed=None, paths=None):
+def plan_create(params, desired, current, action, paths=None):
     """Plan a create (or a recreate: the user's options merged over the current model's settings)."""
     base = {name: copy.deepcopy(current.get(name)) for name in MANAGED_FIELDS} if current else {}
     if base.get("vllm_config") is not None:
@@ -257,19 +231,16 @@ def plan_create(params, desired, current, action, fixed=None, paths=None):
     if missing:
         errors.append("creating a hosted model needs %s; missing: %s" % (
             ", ".join(("model_specs_id", "service", "port")), ", ".join(missing)))
-    models = nested_models()
-    for name, model_class in sorted(models.items()):
+    for name in UPDATABLE_FIELDS:
         if isinstance(body.get(name), dict):
             errors.extend("creating a hosted model with %s needs %s" % (name, path)
-                          for path in missing_required(model_class, body[name], name))
+                          for path in missing_required(SCHEMAS, nested_schema(name), body[name], name))
     errors.extend(autoscaling_errors(body.get("horizontal_autoscaling") or {}))
     replicas = params.get("replicas")
-    autoscaling = body.get("horizontal_autoscaling") or {}
-    if replicas is not None and autoscaling.get("enabled"):
-        errors.append("replicas cannot be combined with enabled horizontal autoscaling")
+    errors.extend(replicas_errors(replicas, body.get("horizontal_autoscaling") or {}))
     initial = initial_replicas(body)
     scale = replicas if replicas is not None and replicas != initial else None
-    return Plan(action, create=body, fixed=fixed, scale=scale, errors=errors, paths=paths)
+    return Plan(action, create=body, scale=scale, errors=errors, paths=paths or sorted(differences(desired, {})))
 
 
 def initial_replicas(body):
@@ -283,10 +254,9 @@ def initial_replicas(body):
 def update_errors(patch):
     """Problems with a PATCH body, found before it is sent: incomplete nested objects, min > max after merging."""
     errors = []
-    models = nested_models()
     for name in MERGED_FIELDS:
         if name in patch:
-            for path in missing_required(models[name], patch[name], name):
+            for path in missing_required(SCHEMAS, nested_schema(name), patch[name], name):
                 errors.append("%s is not set on the model yet, so the update needs %s" % (name, path))
     if "horizontal_autoscaling" in patch:
         errors.extend("after merging with the model's current autoscaling settings: " + e
@@ -296,31 +266,43 @@ def update_errors(patch):
 
 # ---- results ----------------------------------------------------------------------------------------------
 
-def managed_view(model, replicas=None, token_sent=False):
-    """The managed fields of a snake_case model, for the diff; the Hugging Face token is never included."""
-    if not model:
-        return {}
-    view = {name: copy.deepcopy(model.get(name)) for name in MANAGED_FIELDS}
+def managed_view(model, token_sent=False):
+    """One side of the diff: the managed fields and the replica count; the Hugging Face token is never included."""
+    if model is None:
+        return {"state": "absent"}
+    view = {"state": "present"}
+    view.update((name, copy.deepcopy(model.get(name))) for name in MANAGED_FIELDS)
     if isinstance(view.get("vllm_config"), dict):
         view["vllm_config"] = {"secret_name": view["vllm_config"].get("secret_name")}
     if token_sent:
         view["vllm_config"] = {"secret_name": None, "hugging_face_token": HIDDEN}
-    view["replicas"] = model.get("current_replicas") if replicas is None else replicas
+    view["replicas"] = model.get("current_replicas")
     return view
+
+
+def full(schema, value):
+    """``value`` with every field of the contract's ``schema`` (None where unset), as answers are returned."""
+    fields = SCHEMAS[schema]["fields"]
+    result = {name: None for name in fields}
+    for name, item in (value or {}).items():
+        if isinstance(item, dict) and "schema" in fields.get(name, {}):
+            item = full(fields[name]["schema"], item)
+        result[name] = item
+    return result
 
 
 def predicted(current, plan, organization_id):
     """The snake_case model as a check-mode run says the change would leave it."""
     if plan.action in ("create", "recreate"):
-        model = HostedModel.model_validate({}).to_result()
-        model.update(copy.deepcopy(plan.create))
+        model = full("HostedModel", copy.deepcopy(plan.create))
         if model.get("vllm_config"):
-            model["vllm_config"] = {"secret_name": model["vllm_config"].get("secret_name"), "hugging_face_token": None}
+            model["vllm_config"]["hugging_face_token"] = None
         model["organization_id"] = organization_id
+        model["current_replicas"] = initial_replicas(plan.create) if plan.scale is None else plan.scale
         return model
     model = copy.deepcopy(current)
     for name, value in plan.patch.items():
-        model[name] = HostedModelUpdate.model_validate({name: value}).to_result()[name]
+        model[name] = full(nested_schema(name), value) if isinstance(value, dict) else value
     if model.get("vllm_config"):
         model["vllm_config"]["hugging_face_token"] = None
     if plan.scale is not None:

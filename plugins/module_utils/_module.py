@@ -10,17 +10,22 @@ their options and their resource logic.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, APIError
 from ._connection import build_client, connection_argument_spec, connection_errors
+from ._checks import path_id_errors
 from ._generated._base import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
 
 
 class CastAIModule(AnsibleModule):
     """AnsibleModule with the CAST AI connection, one API client and consistent failures."""
 
-    def __init__(self, argument_spec, supports_check_mode=True, **kwargs):
+    def __init__(self, argument_spec, supports_check_mode=True, path_ids=(), **kwargs):
+        # Set before AnsibleModule.__init__, whose argument checks may already call fail_json.
+        self.writes_done = []
         spec = connection_argument_spec()
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
@@ -29,6 +34,7 @@ class CastAIModule(AnsibleModule):
         if not HAS_PYDANTIC:
             self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
         errors = connection_errors(self.params)
+        errors.extend(path_id_errors(self.params, path_ids))
         if errors:
             self.fail_json(msg="; ".join(errors))
         self.client = self.client_for(self.params["api_token"])
@@ -66,21 +72,99 @@ class CastAIModule(AnsibleModule):
                 return None
             self.fail_api(action, exc)
 
-    def list_all(self, action, operation_id, path_params=None, query=None):
-        return self.api(action, lambda: list(self.client.paginate(operation_id, path_params, query)))
-
-    def parse(self, model, data, action):
-        """Validate an API answer against its generated model; a mismatch is reported, not a traceback."""
+    def list_all(self, action, operation_id, path_params=None, query=None, none_on_404=False):
+        """Every item of a paged list; with ``none_on_404`` None when the list's parent does not exist."""
         try:
-            return model.model_validate(data)
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            self.fail_json(msg="%s: the API answer does not match the %s schema: %s" % (action, model.__name__, exc))
+            return list(self.client.paginate(operation_id, path_params, query))
+        except APIError as exc:
+            if none_on_404 and exc.status == 404:
+                return None
+            self.fail_api(action, exc)
 
-    def fail_api(self, action, error, **result):
+    # ---- writes: every one is recorded, so a later failure still reports what was done ------------------------
+
+    def record(self, done):
+        """Note a change this task made (past tense, e.g. "created hosted model abc")."""
+        self.writes_done.append(done)
+
+    def write(self, doing, done, operation_id, path_params=None, query=None, body=None, gone_ok=False):
+        """Send one write and record it; return the decoded answer.
+
+        ``doing`` names the attempt for a failure message, ``done`` the change once acknowledged. A write whose
+        answer was lost after it was sent may have been applied: it is recorded as such before failing. With
+        ``gone_ok`` a 404 returns None (the object is already gone): recorded only when an earlier attempt of this
+        call may have done it (the first answer was lost and the retry found nothing left).
+        """
+        try:
+            answer = self.client.call(operation_id, path_params, query, body)
+        except APIError as exc:
+            if gone_ok and exc.status == 404:
+                if getattr(exc, "attempts", 1) > 1:
+                    self.record("%s (a retry after a lost answer found it gone)" % done)
+                return None
+            if exc.status is None and getattr(exc, "sent", False):
+                self.record("may have %s (the API's answer was lost)" % done)
+            self.fail_api(doing, exc)
+        self.record(done)
+        return answer
+
+    # ---- answers -----------------------------------------------------------------------------------------------
+
+    def parse(self, model, data, action, needs=()):
+        """An API answer as a snake_case result dict, validated against its generated model (once, on the way in).
+
+        ``needs`` names fields the module relies on: an answer without them is an error, never a default.
+        """
+        if not isinstance(data, dict):
+            self.fail_json(msg="%s: the API answered %s where a %s object was expected"
+                               % (action, _kind(data), model.__name__))
+        try:
+            result = model.model_validate(data).to_result()
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            self.fail_json(msg="%s: the API answer does not match the %s schema: %s"
+                               % (action, model.__name__, _validation_problems(exc)))
+        missing = [name for name in needs if result.get(name) in (None, "")]
+        if missing:
+            self.fail_json(msg="%s: the API answer has no %s" % (action, ", ".join(missing)))
+        return result
+
+    # ---- exits -------------------------------------------------------------------------------------------------
+
+    def fail_api(self, action, error, **result) -> NoReturn:
         self.fail_json(msg="%s: %s" % (action, error), failure=error.to_failure(), **result)
 
-    def exit_with(self, changed, diff=None, **result):
+    def fail_json(self, msg, **kwargs) -> NoReturn:
+        """Fail; after a write this says what was already done and reports ``changed: true``."""
+        done = getattr(self, "writes_done", None)
+        kwargs["changed"] = bool(done)
+        if done:
+            msg = "%s, then %s" % (", ".join(done), msg)
+        super().fail_json(msg=msg, **self._with_calls(kwargs))
+
+    def exit_with(self, changed, diff=None, **result) -> NoReturn:
         """Exit; the before/after diff goes in only when the user ran with --diff."""
         if diff is not None and self._diff:
             result["diff"] = diff
-        self.exit_json(changed=changed, **result)
+        self.exit_json(changed=changed or bool(self.writes_done), **self._with_calls(result))
+
+    def _with_calls(self, result):
+        client = getattr(self, "client", None)
+        if client is not None and "api_calls" not in result:
+            result["api_calls"] = getattr(client, "requests_made", None)
+        return result
+
+
+def _kind(data):
+    if data is None or data == "":
+        return "nothing"
+    return {dict: "an object", list: "a JSON list", str: "a string", bool: "a boolean"}.get(
+        type(data), "a %s" % type(data).__name__)
+
+
+def _validation_problems(error):
+    """pydantic's problems as "field: message" lines, without the offending values (they may be secrets)."""
+    problems = getattr(error, "errors", None)
+    if not callable(problems):
+        return "invalid answer"
+    return "; ".join("%s: %s" % (".".join(str(part) for part in item.get("loc", ())) or "answer", item.get("msg"))
+                     for item in problems(include_input=False, include_url=False))

@@ -5,15 +5,17 @@
 
 Both write a whole ``Settings`` object (the API's update and upsert need all
 three fields), so both read what is there, merge only the fields the user set
-and write the result. Everything here is plain data handling, testable
-without an API.
+and write the result.
 """
 
 from __future__ import annotations
 
 import math
 
-from ._compare import differences, merge
+from ._compare import merge
+from ._generated.settings_schema import SCHEMAS
+from ._resource import Resource
+from ._schema import api_body
 
 # The option names, which are also the snake_case names of the generated Settings model.
 SETTINGS_FIELDS = ("routing_enabled", "prompt_sharing_enabled", "router_quality_weight")
@@ -41,18 +43,11 @@ def weight_error(weight):
     return None
 
 
-def requested_settings(params):
-    """The settings the user set, by option name; fields left unset are absent."""
-    return {name: params[name] for name in SETTINGS_FIELDS if params.get(name) is not None}
-
-
 def check_requested(module):
-    """The settings the user set, after failing the module (before any API call) on a bad value."""
-    requested = requested_settings(module.params)
-    error = weight_error(requested.get("router_quality_weight"))
+    """Fail the module (before any API call) on a bad setting value."""
+    error = weight_error(module.params.get("router_quality_weight"))
     if error:
         module.fail_json(msg=error)
-    return requested
 
 
 def complete(settings):
@@ -66,13 +61,17 @@ def complete(settings):
     return result
 
 
-def plan(requested, current):
-    """``(changed_fields, body)``: the set fields that differ from ``current`` and the whole object to write.
+class SettingsResource(Resource):
+    """A whole Settings object: the API's writes need all three fields, so the user's are merged over the current."""
 
-    ``body`` is ``current`` with exactly the requested fields replaced; fields the
-    user did not set keep their current value.
-    """
-    # Weights compare with _compare's float tolerance (relative 1e-6): a float32 round trip is not a change.
-    changed = differences(requested, current)
-    body = merge(requested, current)
-    return sorted(changed), complete(body)
+    result_key = "settings"
+    managed = SETTINGS_FIELDS
+
+    def predict(self, desired, current):
+        return complete(merge(desired, current))
+
+    def write_settings(self, operation_id, path_params, settings, create=False):
+        verb = "create" if create else "update"
+        body = api_body(SCHEMAS, "Settings", complete(settings))
+        return self.module.write("%s %s" % (verb, self.noun), "%sd %s" % (verb, self.noun), operation_id,
+                                 path_params, body=body)

@@ -133,6 +133,30 @@ path:
   returned: when O(path) is set
   type: str
   sample: /etc/castai/ai-optimizer.token
+api_key:
+  description:
+    - What the task holds after it ran. V(null) when it holds no key (O(state=absent), or no token and no file).
+    - Never contains a token.
+  returned: always
+  type: dict
+  contains:
+    key:
+      description: V(held token verifies) when the token you hold still works, V(created by this task (token hidden))
+        when the task created a key.
+      type: str
+      sample: held token verifies
+    token_file:
+      description: The state of O(path) (V(present, mode 0600), V(absent)), or V(not managed) without O(path).
+      type: str
+      sample: present, mode 0600
+changed_fields:
+  description:
+    - V(token) when a key was created, V(token_file) when only the token file was written or removed.
+    - Empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [token]
 """
 
 import os
@@ -140,10 +164,17 @@ import stat
 import tempfile
 
 from ..module_utils._client import APIError
+from ..module_utils._generated.api_keys import APIKey
+from ..module_utils._generated.operations import API_KEYS_API_CREATE_API_KEY
 from ..module_utils._module import CastAIModule
+from ..module_utils._resource import Resource, run
 
 REJECTED_STATUSES = (401, 403)
 TOKEN_FILE_MODE = 0o600
+KEPT = "present, mode 0600"
+UNMANAGED = "not managed"
+HELD = "held token verifies"
+NEW = "created by this task (token hidden)"
 
 
 def read_token_file(path):
@@ -172,124 +203,117 @@ def write_token_file(path, token):
         raise
 
 
-def file_mode(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
+def file_state(path):
+    if not path:
+        return UNMANAGED
+    if not os.path.exists(path):
+        return "absent"
+    return "present, mode %04o" % stat.S_IMODE(os.stat(path).st_mode)
 
 
-class APIKeyModule:
+class HeldKey(Resource):
+    """The key a task holds: a token (option or file) that verifies. Keys cannot be listed, read or deleted."""
+
+    noun = "API key"
+    result_key = "api_key"
+    managed = ("key", "token_file")
+
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
+        super().__init__(module)
         self.path = self.params["path"]
+        self.token = None
+        self.held = None
+        self.would_create = False
 
-    def check_path(self):
-        if not self.path:
-            return
-        directory = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(directory):
-            self.module.fail_json(msg="path: directory %s does not exist" % directory)
-        if os.path.isdir(self.path):
-            self.module.fail_json(msg="path: %s is a directory; give a file name" % self.path)
-
-    def held_token(self):
-        token = self.params["token"]
-        if not token and self.path:
-            try:
-                token = read_token_file(self.path)
-            except (OSError, UnicodeDecodeError) as exc:
-                self.module.fail_json(msg="path: cannot read %s: %s" % (self.path, exc))
-        if token:
+    def read(self):
+        if self.params["state"] == "absent":
+            return {"key": None, "token_file": file_state(self.path)} if self.path and os.path.exists(self.path) else None
+        self.held = self.params["token"] or self.read_file()
+        if self.held:
             # A token read from a file is not an option, so Ansible would not hide it by itself.
-            self.module.no_log_values.add(token)
-        return token
+            self.module.no_log_values.add(self.held)
+        if self.held and self.verifies(self.held):
+            return {"key": HELD, "token_file": file_state(self.path)}
+        return None
 
-    def verifies(self, token, organization_id):
-        """Whether token verifies for organization_id; a rejected token is False, any other failure stops the module."""
-        client = self.module.client_for(token)
+    def read_file(self):
+        if not self.path:
+            return None
         try:
-            owner = client.verify()
+            return read_token_file(self.path)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.module.fail_json(msg="path: cannot read %s: %s" % (self.path, exc))
+
+    def verifies(self, token):
+        """Whether token verifies for the organization; a rejected token is False, any other failure stops the task."""
+        try:
+            owner = self.module.client_for(token).verify()
         except APIError as exc:
             if exc.status in REJECTED_STATUSES:
                 return False
             self.module.fail_api("verify the held token", exc)
-        if owner != organization_id:
-            self.module.warn("The held token belongs to another organization; a key is created for %s." % organization_id)
+        if owner != self.module.organization_id:
+            self.module.warn("The held token belongs to another organization; a key is created for %s."
+                             % self.module.organization_id)
             return False
         return True
 
-    def present(self):
-        self.check_path()
-        organization_id = self.module.organization_id
-        held = self.held_token()
-        keep = None
-        if held and not self.params["rotate"]:
-            keep = held if self.verifies(held, organization_id) else None
-        if not (held or self.path or self.params["rotate"]):
-            self.module.warn("Neither token nor path is set, so every run creates a new key. Keep the token to make "
-                             "this task idempotent.")
+    def desired(self):
+        return {"key": None, "token_file": KEPT if self.path else UNMANAGED}
 
-        result = {"organization_id": organization_id, "created": keep is None}
+    def changes(self, desired, current):
+        if self.params["rotate"]:
+            return ["token"]
+        rewrite = self.path and (current["token_file"] != KEPT or read_token_file(self.path) != self.held)
+        return ["token_file"] if rewrite else []
+
+    def predict(self, desired, current):
+        self.would_create = current is None or self.params["rotate"]
+        return dict(desired, key=NEW if self.would_create else HELD)
+
+    def create(self, desired):
+        action = "create an API key"
+        answer = self.module.write(action, "created an API key", API_KEYS_API_CREATE_API_KEY,
+                                   {"organizationId": self.module.organization_id}, body={})
+        self.token = self.module.parse(APIKey, answer, action, needs=("token",))["token"]
+        self.keep(self.token)
+        return dict(desired, key=NEW)
+
+    def update(self, desired, current, changes):
+        if "token" in changes:
+            return self.create(desired)
+        self.keep(self.held)
+        return dict(desired, key=HELD)
+
+    def keep(self, token):
+        if not self.path:
+            return
+        try:
+            write_token_file(self.path, token)
+        except OSError as exc:
+            # A key minted now would be an orphan nobody can use if its token were lost with the file.
+            self.module.fail_json(msg="path: cannot write %s: %s%s" % (self.path, exc, ". The new token is in this "
+                                  "result; store it now, the API will not show it again" if self.token else ""),
+                                  **self.result())
+        self.module.record("wrote the token file %s" % self.path)
+
+    def delete(self, current):
+        try:
+            os.unlink(self.path)
+        except OSError as exc:
+            self.module.fail_json(msg="path: cannot remove %s: %s" % (self.path, exc))
+        self.module.record("removed the token file %s" % self.path)
+
+    def result(self):
+        absent = self.params["state"] == "absent"
+        # With state=absent no API call is made, so the organization is only known when given.
+        result = {"organization_id": self.params["organization_id"] if absent else self.module.organization_id,
+                  "created": self.token is not None or self.would_create}
         if self.path:
             result["path"] = self.path
-        file_state = self.file_state()
-        diff = {
-            "before": {"key": "held token verifies" if keep else "none", "token_file": file_state},
-            "after": {"key": "held token verifies" if keep else "new key (token hidden)",
-                      "token_file": "present, mode 0600" if self.path else "not managed"},
-        }
-        if keep is not None:
-            file_changed = self.path is not None and (read_token_file(self.path) != keep
-                                                      or file_mode(self.path) != TOKEN_FILE_MODE)
-            if file_changed and not self.module.check_mode:
-                try:
-                    write_token_file(self.path, keep)
-                except OSError as exc:
-                    self.module.fail_json(msg="path: cannot write %s: %s" % (self.path, exc), **result)
-            self.module.exit_with(changed=file_changed, diff=diff, **result)
-
-        if self.module.check_mode:
-            self.module.exit_with(changed=True, diff=diff, **result)
-        response = self.module.call("create an API key", "APIKeysAPICreateAPIKey",
-                                    {"organizationId": organization_id}, body={})
-        token = response.get("token")
-        if not token:
-            self.module.fail_json(msg="create an API key: the API answered without a token", **result)
-        result["token"] = token
-        if self.path:
-            try:
-                write_token_file(self.path, token)
-            except OSError as exc:
-                # The key exists now; losing its token silently would leave an orphan nobody can use.
-                self.module.fail_json(msg="created a key but could not write %s: %s. Its token is in this result; "
-                                          "store it now, the API will not show it again." % (self.path, exc),
-                                      changed=True, **result)
-        self.module.exit_with(changed=True, diff=diff, **result)
-
-    def absent(self):
-        result = {"organization_id": self.params["organization_id"], "created": False}
-        warning = "The API cannot delete API keys: the key still exists at CAST AI. Revoke it in the CAST AI console."
-        if not self.path:
-            self.module.warn(warning)
-            self.module.exit_with(changed=False, **result)
-        result["path"] = self.path
-        exists = os.path.exists(self.path)
-        if exists:
-            self.module.warn("Removed the local token file only. " + warning)
-            if not self.module.check_mode:
-                try:
-                    os.unlink(self.path)
-                except OSError as exc:
-                    self.module.fail_json(msg="path: cannot remove %s: %s" % (self.path, exc), **result)
-        diff = {"before": {"token_file": "present" if exists else "absent"}, "after": {"token_file": "absent"}}
-        self.module.exit_with(changed=exists, diff=diff, **result)
-
-    def file_state(self):
-        if not self.path:
-            return "not managed"
-        if not os.path.exists(self.path):
-            return "absent"
-        return "present, mode %04o" % file_mode(self.path)
-
+        if self.token:
+            result["token"] = self.token
+        return result
 
 def main():
     module = CastAIModule(
@@ -299,13 +323,21 @@ def main():
             path=dict(type="path"),
             rotate=dict(type="bool", default=False),
         ),
-        supports_check_mode=True,
     )
-    runner = APIKeyModule(module)
-    if module.params["state"] == "present":
-        runner.present()
-    else:
-        runner.absent()
+    params = module.params
+    if params["path"]:
+        directory = os.path.dirname(os.path.abspath(params["path"]))
+        if not os.path.isdir(directory):
+            module.fail_json(msg="path: directory %s does not exist" % directory)
+        if os.path.isdir(params["path"]):
+            module.fail_json(msg="path: %s is a directory; give a file name" % params["path"])
+    gone = "The API cannot delete API keys: the key still exists at CAST AI. Revoke it in the CAST AI console."
+    if params["state"] == "absent":
+        module.warn(("Removes the local token file only. " if params["path"] else "") + gone)
+    elif not (params["token"] or params["path"] or params["rotate"]):
+        module.warn("Neither token nor path is set, so every run creates a new key. Keep the token to make this task "
+                    "idempotent.")
+    run(HeldKey(module))
 
 
 if __name__ == "__main__":

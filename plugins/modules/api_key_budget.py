@@ -126,69 +126,60 @@ budget:
 """
 
 from ..module_utils._budget import MoneyError, api_amount, money_text, to_decimal
-from ..module_utils._generated.api_keys import APIKeyBudget, APIKeyBudgetConfig
+from ..module_utils._generated.api_keys import APIKeyBudget
+from ..module_utils._generated.api_keys_schema import SCHEMAS
+from ..module_utils._generated.operations import (
+    API_KEYS_API_DELETE_API_KEY_BUDGET,
+    API_KEYS_API_GET_API_KEY_BUDGET,
+    API_KEYS_API_UPDATE_API_KEY_BUDGET,
+)
 from ..module_utils._module import CastAIModule
+from ..module_utils._resource import Resource, run
+from ..module_utils._schema import api_body
 
 
-def view(budget):
-    """The diff side: whether the key has a budget, and its limit."""
-    if budget is None:
-        return {"state": "absent"}
-    return {"state": "present", "budget_limit_usd": budget["budget_limit_usd"]}
+class Budget(Resource):
+    result_key = "budget"
+    managed = ("budget_limit_usd",)
 
+    def __init__(self, module, limit):
+        super().__init__(module)
+        self.limit = limit
+        self.noun = "the budget of API key %s" % self.params["api_key_id"]
+        self.path = {"organizationId": module.organization_id, "apiKeyId": self.params["api_key_id"]}
 
-class APIKeyBudgetModule:
-    def __init__(self, module):
-        self.module = module
-        self.api_key_id = module.params["api_key_id"]
-        organization_id = module.organization_id
-        self.path_params = {"organizationId": organization_id, "apiKeyId": self.api_key_id}
-        self.result = {"organization_id": organization_id, "api_key_id": self.api_key_id}
+    def read(self):
+        answer = self.module.call_or_none("read " + self.noun, API_KEYS_API_GET_API_KEY_BUDGET, self.path)
+        return None if answer is None else self.module.parse(APIKeyBudget, answer, "read " + self.noun)
 
-    def current(self):
-        action = "read the budget of API key %s" % self.api_key_id
-        answer = self.module.call_or_none(action, "APIKeysAPIGetAPIKeyBudget", self.path_params)
-        if answer is None:
-            return None
-        return self.module.parse(APIKeyBudget, answer, action).to_result()
+    def desired(self):
+        return {"budget_limit_usd": None if self.limit is None else money_text(self.limit)}
 
-    def limit_of(self, budget):
+    def changes(self, desired, current):
         try:
-            return api_amount(budget["budget_limit_usd"])
+            return [] if api_amount(current["budget_limit_usd"]) == self.limit else ["budget_limit_usd"]
         except MoneyError as exc:
-            self.module.fail_json(msg="read the budget of API key %s: %s" % (self.api_key_id, exc))
+            self.module.fail_json(msg="read %s: %s" % (self.noun, exc))
 
-    def present(self, limit):
-        current = self.current()
-        if current is not None and self.limit_of(current) == limit:
-            self.module.exit_with(changed=False, diff={"before": view(current), "after": view(current)},
-                                  budget=current, **self.result)
-        text = money_text(limit)
-        if self.module.check_mode:
-            planned = dict(current or {}, api_key_id=self.api_key_id,
-                           organization_id=self.result["organization_id"], budget_limit_usd=text,
-                           usage_pct=None, exhausted=None)
-            planned.setdefault("total_spend_usd", None)
-            self.module.exit_with(changed=True, diff={"before": view(current), "after": view(planned)},
-                                  budget=planned, **self.result)
-        action = "set the budget of API key %s" % self.api_key_id
-        answer = self.module.call(action, "APIKeysAPIUpdateAPIKeyBudget", self.path_params,
-                                  body=APIKeyBudgetConfig(budget_limit_usd=text).to_api())
-        after = self.module.parse(APIKeyBudget, answer, action).to_result()
-        self.module.exit_with(changed=True, diff={"before": view(current), "after": view(after)},
-                              budget=after, **self.result)
+    def predict(self, desired, current):
+        # Spend figures are the API's to compute; a new limit makes the old ones meaningless.
+        return dict(current or {"total_spend_usd": None}, usage_pct=None, exhausted=None, **desired, **self.result())
 
-    def absent(self):
-        current = self.current()
-        diff = {"before": view(current), "after": view(None)}
-        if current is None:
-            self.module.exit_with(changed=False, diff=diff, budget=None, **self.result)
-        if self.module.check_mode:
-            self.module.exit_with(changed=True, diff=diff, budget=None, **self.result)
-        answer = self.module.call_or_none("remove the budget of API key %s" % self.api_key_id,
-                                          "APIKeysAPIDeleteAPIKeyBudget", self.path_params)
-        # None: someone removed it between the read and the delete, which is what was asked for.
-        self.module.exit_with(changed=answer is not None, diff=diff, budget=None, **self.result)
+    def create(self, desired):
+        return self.update(desired, None, None)
+
+    def update(self, desired, current, changes):
+        body = api_body(SCHEMAS, "APIKeyBudgetConfig", desired)
+        answer = self.module.write("set " + self.noun, "set %s to %s USD" % (self.noun, desired["budget_limit_usd"]),
+                                   API_KEYS_API_UPDATE_API_KEY_BUDGET, self.path, body=body)
+        return self.module.parse(APIKeyBudget, answer, "set " + self.noun)
+
+    def delete(self, current):
+        self.module.write("remove " + self.noun, "removed " + self.noun, API_KEYS_API_DELETE_API_KEY_BUDGET,
+                          self.path, gone_ok=True)
+
+    def result(self):
+        return {"organization_id": self.path["organizationId"], "api_key_id": self.path["apiKeyId"]}
 
 
 def main():
@@ -199,20 +190,16 @@ def main():
             budget_limit_usd=dict(type="raw"),
         ),
         required_if=[("state", "present", ("budget_limit_usd",))],
-        supports_check_mode=True,
+        path_ids=("api_key_id",),
     )
-    params = module.params
-    if not params["api_key_id"].strip():
-        module.fail_json(msg="api_key_id must not be empty")
-    if params["state"] == "absent":
-        if params["budget_limit_usd"] is not None:
-            module.fail_json(msg="budget_limit_usd cannot be set with state=absent")
-        APIKeyBudgetModule(module).absent()
+    limit = module.params["budget_limit_usd"]
+    if module.params["state"] == "absent" and limit is not None:
+        module.fail_json(msg="budget_limit_usd cannot be set with state=absent")
     try:
-        limit = to_decimal(params["budget_limit_usd"])
+        limit = None if limit is None else to_decimal(limit)
     except MoneyError as exc:
         module.fail_json(msg=str(exc))
-    APIKeyBudgetModule(module).present(limit)
+    run(Budget(module, limit))
 
 
 if __name__ == "__main__":

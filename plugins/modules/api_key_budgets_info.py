@@ -28,7 +28,7 @@ options:
   api_key_id:
     description:
       - Only the budget of this API key (one request instead of the whole list).
-      - RV(budgets) is empty when the key has no budget.
+      - RV(api_key_budgets) is empty when the key has no budget.
     type: str
   exhausted:
     description:
@@ -43,18 +43,18 @@ seealso:
 EXAMPLES = r"""
 - name: List every budget
   castai.ai_optimizer.api_key_budgets_info:
-  register: budgets
+  register: result
 
 - name: Show spend per key
   ansible.builtin.debug:
     msg: "{{ item.api_key_id }}: {{ item.total_spend_usd }} of {{ item.budget_limit_usd }} USD"
-  loop: "{{ budgets.budgets }}"
+  loop: "{{ result.api_key_budgets }}"
 
 - name: Fail when any key ran out of budget
   castai.ai_optimizer.api_key_budgets_info:
     exhausted: true
   register: exhausted
-  failed_when: exhausted.budgets | length > 0
+  failed_when: exhausted.api_key_budgets | length > 0
 """
 
 RETURN = r"""
@@ -63,7 +63,7 @@ organization_id:
   returned: always
   type: str
   sample: 11111111-1111-4111-8111-111111111111
-budgets:
+api_key_budgets:
   description: The matching budgets. Amounts are decimal strings, as the API sends them.
   returned: always
   type: list
@@ -95,6 +95,7 @@ budgets:
 """
 
 from ..module_utils._generated.api_keys import APIKeyBudget
+from ..module_utils._generated.operations import API_KEYS_API_GET_API_KEY_BUDGET, API_KEYS_API_LIST_API_KEY_BUDGETS
 from ..module_utils._module import CastAIModule
 
 
@@ -104,26 +105,23 @@ def main():
             api_key_id=dict(type="str"),
             exhausted=dict(type="bool"),
         ),
-        supports_check_mode=True,
+        path_ids=("api_key_id",),
     )
     params = module.params
-    if params["api_key_id"] is not None and not params["api_key_id"].strip():
-        module.fail_json(msg="api_key_id must not be empty")
-
     organization_id = module.organization_id
     path_params = {"organizationId": organization_id}
     if params["api_key_id"] is not None:
         action = "read the budget of API key %s" % params["api_key_id"]
-        answer = module.call_or_none(action, "APIKeysAPIGetAPIKeyBudget",
+        answer = module.call_or_none(action, API_KEYS_API_GET_API_KEY_BUDGET,
                                      dict(path_params, apiKeyId=params["api_key_id"]))
         items = [] if answer is None else [answer]
     else:
         action = "list the API-key budgets"
-        items = module.list_all(action, "APIKeysAPIListAPIKeyBudgets", path_params)
-    budgets = [module.parse(APIKeyBudget, item, action).to_result() for item in items]
+        items = module.list_all(action, API_KEYS_API_LIST_API_KEY_BUDGETS, path_params)
+    budgets = [module.parse(APIKeyBudget, item, action, needs=("api_key_id",)) for item in items]
     if params["exhausted"] is not None:
         budgets = [budget for budget in budgets if bool(budget["exhausted"]) == params["exhausted"]]
-    module.exit_with(changed=False, organization_id=organization_id, budgets=budgets)
+    module.exit_with(changed=False, organization_id=organization_id, api_key_budgets=budgets)
 
 
 if __name__ == "__main__":

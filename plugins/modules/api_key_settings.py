@@ -147,86 +147,56 @@ inherited_fields:
   sample: [prompt_sharing_enabled, routing_enabled]
 """
 
+from ..module_utils._compare import merge
+from ..module_utils._generated.operations import (
+    SETTINGS_API_DELETE_API_KEY_SETTINGS,
+    SETTINGS_API_GET_API_KEY_SETTINGS,
+    SETTINGS_API_GET_SETTINGS,
+    SETTINGS_API_UPSERT_API_KEY_SETTINGS,
+)
 from ..module_utils._generated.settings import APIKeySettings, Settings
 from ..module_utils._module import CastAIModule
-from ..module_utils._settings import (
-    SETTINGS_FIELDS,
-    check_requested,
-    complete,
-    plan,
-    settings_argument_spec,
-)
+from ..module_utils._resource import run
+from ..module_utils._settings import SETTINGS_FIELDS, SettingsResource, check_requested, complete, settings_argument_spec
 
 
-def view(settings):
-    """The diff side for a key: whether it has settings, and their values when it does."""
-    if settings is None:
-        return {"state": "absent"}
-    return dict(settings, state="present")
-
-
-class APIKeySettingsModule:
+class KeySettings(SettingsResource):
     def __init__(self, module):
-        self.module = module
-        self.api_key_id = module.params["api_key_id"]
-        self.path_params = None
-        self.result = None
+        super().__init__(module)
+        self.noun = "the settings of API key %s" % self.params["api_key_id"]
+        self.path = {"organizationId": module.organization_id, "id": self.params["api_key_id"]}
+        self.inherited = []
 
-    def start(self):
-        organization_id = self.module.organization_id
-        self.path_params = {"organizationId": organization_id, "id": self.api_key_id}
-        self.result = {"organization_id": organization_id, "api_key_id": self.api_key_id,
-                       "changed_fields": [], "inherited_fields": []}
-
-    def current(self):
-        """The key's settings (all three fields), or None when it has none."""
-        action = "read the settings of API key %s" % self.api_key_id
-        answer = self.module.call_or_none(action, "SettingsAPIGetAPIKeySettings", self.path_params)
+    def read(self):
+        answer = self.module.call_or_none("read " + self.noun, SETTINGS_API_GET_API_KEY_SETTINGS, self.path)
         if answer is None:
             return None
-        return complete(self.module.parse(APIKeySettings, answer, action).to_result()["settings"])
+        return complete(self.module.parse(APIKeySettings, answer, "read " + self.noun, needs=("settings",))["settings"])
 
     def organization_settings(self):
+        """A key without settings of its own starts from the organization's, for the fields the user left out."""
         action = "read the organization settings"
-        answer = self.module.call(action, "SettingsAPIGetSettings", {"organizationId": self.path_params["organizationId"]})
-        return complete(self.module.parse(Settings, answer, action).to_result())
+        answer = self.module.call(action, SETTINGS_API_GET_SETTINGS, {"organizationId": self.path["organizationId"]})
+        self.inherited = [name for name in SETTINGS_FIELDS if self.params[name] is None]
+        return complete(self.module.parse(Settings, answer, action))
 
-    def present(self, requested):
-        self.start()
-        current = self.current()
-        if current is None:
-            base = self.organization_settings()
-            self.result["inherited_fields"] = [name for name in SETTINGS_FIELDS if name not in requested]
-        else:
-            base = current
-        changed_fields, body = plan(requested, base)
-        self.result["changed_fields"] = changed_fields
+    def predict(self, desired, current):
+        return super().predict(desired, current or self.organization_settings())
 
-        if current is not None and not changed_fields:
-            self.module.exit_with(changed=False, diff={"before": view(current), "after": view(current)},
-                                  settings=current, **self.result)
-        if self.module.check_mode:
-            self.module.exit_with(changed=True, diff={"before": view(current), "after": view(body)},
-                                  settings=body, **self.result)
-        action = "write the settings of API key %s" % self.api_key_id
-        answer = self.module.call(action, "SettingsAPIUpsertAPIKeySettings", self.path_params,
-                                  body=Settings(**body).to_api())
-        after = complete(self.module.parse(APIKeySettings, answer, action).to_result()["settings"])
-        self.module.exit_with(changed=True, diff={"before": view(current), "after": view(after)},
-                              settings=after, **self.result)
+    def create(self, desired):
+        return self.update(desired, self.organization_settings(), None, create=True)
 
-    def absent(self):
-        self.start()
-        current = self.current()
-        diff = {"before": view(current), "after": view(None)}
-        if current is None:
-            self.module.exit_with(changed=False, diff=diff, settings=None, **self.result)
-        if self.module.check_mode:
-            self.module.exit_with(changed=True, diff=diff, settings=None, **self.result)
-        answer = self.module.call_or_none("remove the settings of API key %s" % self.api_key_id,
-                                          "SettingsAPIDeleteAPIKeySettings", self.path_params)
-        # None: someone removed them between the read and the delete, which is what was asked for.
-        self.module.exit_with(changed=answer is not None, diff=diff, settings=None, **self.result)
+    def update(self, desired, current, changes, create=False):
+        answer = self.write_settings(SETTINGS_API_UPSERT_API_KEY_SETTINGS, self.path, merge(desired, current), create)
+        return complete(self.module.parse(APIKeySettings, answer, "write " + self.noun, needs=("settings",))["settings"])
+
+    def delete(self, current):
+        self.module.write("remove " + self.noun, "removed " + self.noun, SETTINGS_API_DELETE_API_KEY_SETTINGS,
+                          self.path, gone_ok=True)
+
+    def result(self):
+        return {"organization_id": self.path["organizationId"], "api_key_id": self.path["id"],
+                "inherited_fields": self.inherited}
 
 
 def main():
@@ -235,17 +205,12 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     argument_spec.update(settings_argument_spec())
-    module = CastAIModule(argument_spec=argument_spec, supports_check_mode=True)
-    if not module.params["api_key_id"].strip():
-        module.fail_json(msg="api_key_id must not be empty")
-    requested = check_requested(module)
-    runner = APIKeySettingsModule(module)
-    if module.params["state"] == "present":
-        runner.present(requested)
-    elif requested:
-        module.fail_json(msg="%s cannot be set with state=absent" % ", ".join(sorted(requested)))
-    else:
-        runner.absent()
+    module = CastAIModule(argument_spec=argument_spec, path_ids=("api_key_id",))
+    check_requested(module)
+    requested = sorted(name for name in SETTINGS_FIELDS if module.params[name] is not None)
+    if module.params["state"] == "absent" and requested:
+        module.fail_json(msg="%s cannot be set with state=absent" % ", ".join(requested))
+    run(KeySettings(module))
 
 
 if __name__ == "__main__":

@@ -429,7 +429,16 @@ pods:
 
 import copy
 
-from ..module_utils._generated.hosted_models import HostedModel, HostedModelPods, HostedModelUpdate, ScaleHostedModelRequest
+from ..module_utils._generated.hosted_models import HostedModel, HostedModelPods
+from ..module_utils._generated.hosted_models_schema import SCHEMAS
+from ..module_utils._generated.operations import (
+    HOSTED_MODELS_API_CREATE_HOSTED_MODEL,
+    HOSTED_MODELS_API_DELETE_HOSTED_MODEL,
+    HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS,
+    HOSTED_MODELS_API_LIST_HOSTED_MODELS,
+    HOSTED_MODELS_API_SCALE_HOSTED_MODEL,
+    HOSTED_MODELS_API_UPDATE_HOSTED_MODEL,
+)
 from ..module_utils._hosted_model import (
     TARGET_METRICS,
     TRANSITIONAL,
@@ -445,30 +454,34 @@ from ..module_utils._hosted_model import (
     running_check,
 )
 from ..module_utils._module import CastAIModule
+from ..module_utils._resource import Resource, run
+from ..module_utils._schema import api_body
 from ..module_utils._waiter import WaitError, wait_for
 
-LIST_OPERATION = "HostedModelsAPIListHostedModels"
-CREATE_OPERATION = "HostedModelsAPICreateHostedModel"
-UPDATE_OPERATION = "HostedModelsAPIUpdateHostedModel"
-DELETE_OPERATION = "HostedModelsAPIDeleteHostedModel"
-SCALE_OPERATION = "HostedModelsAPIScaleHostedModel"
-PODS_OPERATION = "HostedModelsAPIGetHostedModelPods"
 
+class HostedModelResource(Resource):
+    noun = "hosted model"
+    result_key = "hosted_model"
 
-class HostedModelRunner:
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.organization_id = None
-        self.path_params = None
+        super().__init__(module)
+        self.path = {"organizationId": module.organization_id, "clusterId": self.params["cluster_id"]}
+        self.plan = None
+        self.before = None
+        self.deleting = None
+        self.cluster_missing = False
 
-    def list_models(self):
-        items = self.module.list_all("list hosted models", LIST_OPERATION, self.path_params)
-        return [self.module.parse(HostedModel, item, "list hosted models").to_result() for item in items]
+    # ---- reading --------------------------------------------------------------------------------------------
 
     def find(self, model_id=None):
         """The model this task manages, or None. Fails when the service name matches more than one model."""
-        models = self.list_models()
+        action = "list hosted models of cluster %s" % self.params["cluster_id"]
+        items = self.module.list_all(action, HOSTED_MODELS_API_LIST_HOSTED_MODELS, self.path, none_on_404=True)
+        if items is None:
+            # As CAST AI's Terraform provider reads it: the cluster is gone, and its models with it.
+            self.cluster_missing = True
+            return None
+        models = [self.module.parse(HostedModel, item, action, needs=("id",)) for item in items]
         model_id = model_id or self.params["id"]
         if model_id:
             return next((m for m in models if m["id"] == model_id), None)
@@ -480,138 +493,144 @@ class HostedModelRunner:
                                      ", ".join(m["id"] for m in live)))
         return (live or matches or [None])[0]
 
-    def model_path(self, model):
-        return dict(self.path_params, id=model["id"])
+    def read(self):
+        self.before = self.find()
+        if self.before is not None and self.before["status"] == "DELETING":
+            self.deleting = self.before
+        return self.before
 
-    def pods_of(self, model):
-        answer = self.module.call("list pods of hosted model %s" % model["id"], PODS_OPERATION,
-                                  dict(self.path_params, hostedModelId=model["id"]))
-        return self.module.parse(HostedModelPods, answer, "list pods").to_result()["pods"] or []
+    def exists(self, current):
+        return current is not None and current["status"] != "DELETING"
 
-    def wait(self, model, check, what, changed):
+    # ---- planning -------------------------------------------------------------------------------------------
+
+    def errors(self, desired, current):
+        if self.cluster_missing:
+            return ["cluster %s not found: the API answered 404 for its hosted models" % self.params["cluster_id"]]
+        if current is None and self.params["id"]:
+            if self.deleting:
+                return ["hosted model %s is being deleted; to create a new one, leave id out and set service, "
+                        "model_specs_id and port" % self.params["id"]]
+            return ["no hosted model with id %s in cluster %s; to create one, leave id out and set service, "
+                    "model_specs_id and port" % (self.params["id"], self.params["cluster_id"])]
+        self.plan = plan_present(self.params, current)
+        return self.plan.errors
+
+    def desired(self):
+        return desired_state(self.params)
+
+    def changes(self, desired, current):
+        return self.plan.paths + (["replicas"] if self.plan.scale is not None else []) if self.plan.changed else []
+
+    def predict(self, desired, current):
+        return predicted(current, self.plan, self.module.organization_id)
+
+    def view(self, obj):
+        plan = self.plan
+        sent = plan is not None and ("vllm_config.hugging_face_token" in plan.paths or bool(
+            plan.action in ("create", "recreate") and (plan.create.get("vllm_config") or {}).get("hugging_face_token")))
+        return managed_view(obj, token_sent=sent and obj is not self.before)
+
+    # ---- writing --------------------------------------------------------------------------------------------
+
+    def create(self, desired):
+        if self.deleting:
+            # Being deleted: it will be gone soon, so this is a create once it is.
+            self.wait(self.deleting, gone_check, "the deleting model to be gone")
+        body = api_body(SCHEMAS, "HostedModel", self.plan.create)
+        answer = self.module.write("create hosted model (service %s)" % body["service"],
+                                   "created hosted model (service %s)" % body["service"],
+                                   HOSTED_MODELS_API_CREATE_HOSTED_MODEL, self.path, body=body)
+        model = self.module.parse(HostedModel, answer, "create hosted model", needs=("id",))
+        return self.scale(model) if self.plan.scale is not None else model
+
+    def update(self, desired, current, changes):
+        if self.plan.action == "recreate":
+            self.module.write("delete hosted model %s to recreate it" % current["id"],
+                              "deleted hosted model %s to recreate it" % current["id"],
+                              HOSTED_MODELS_API_DELETE_HOSTED_MODEL, self.model_path(current))
+            self.wait(current, gone_check, "the old model to be gone before creating it again")
+            self.deleting = None
+            return self.create(desired)
+        model = current
+        if self.plan.patch:
+            action = "update hosted model %s" % current["id"]
+            answer = self.module.write(action, "updated hosted model %s (%s)" % (current["id"], ", ".join(
+                sorted(self.plan.patch))), HOSTED_MODELS_API_UPDATE_HOSTED_MODEL, self.model_path(current),
+                body=api_body(SCHEMAS, "HostedModelUpdate", self.plan.patch))
+            model = self.module.parse(HostedModel, answer, action, needs=("id",))
+        return self.scale(model) if self.plan.scale is not None else model
+
+    def scale(self, model):
+        """Scale through :scale, first letting a deploying or restarting model settle (the API refuses it then)."""
+        if model["status"] in TRANSITIONAL or model["status"] is None:
+            model = self.wait(model, running_check(True, None), "the model to settle before scaling")
+        body = api_body(SCHEMAS, "ScaleHostedModelRequest", dict(
+            organization_id=self.path["organizationId"], cluster_id=self.path["clusterId"], id=model["id"],
+            replicas=self.plan.scale))
+        self.module.write("scale hosted model %s to %s replicas" % (model["id"], self.plan.scale),
+                          "scaled hosted model %s to %s replicas" % (model["id"], self.plan.scale),
+                          HOSTED_MODELS_API_SCALE_HOSTED_MODEL, self.model_path(model), body=body)
+        return model
+
+    def delete(self, current):
+        self.module.write("delete hosted model %s" % current["id"], "deleted hosted model %s" % current["id"],
+                          HOSTED_MODELS_API_DELETE_HOSTED_MODEL, self.model_path(current), gone_ok=True)
+
+    # ---- waiting --------------------------------------------------------------------------------------------
+
+    def settle(self, model, changed):
+        if not self.params["wait"]:
+            return (self.find(model["id"]) or model) if self.plan.scale is not None else model
+        if changed:
+            return self.wait(model, self.up_check(model), "the model to run")
+        if model["status"] in TRANSITIONAL:
+            # Nothing to change, but the model is on its way somewhere: let it arrive (HIBERNATING ends asleep).
+            check = running_check(True, self.params["replicas"]) if model["status"] == "HIBERNATING" \
+                else self.up_check(model)
+            return self.wait(model, check, "the model to settle")
+        return model
+
+    def settle_absent(self, current, changed):
+        if self.params["wait"] and current is not None:
+            self.wait(current, gone_check, "the model to be gone")
+
+    def up_check(self, model):
+        """RUNNING is the goal; HIBERNATED also counts with hibernation on, or for a hibernated model that this run
+        updates without scaling (an update does not wake it)."""
+        plan = self.plan
+        hibernation = effective(desired_state(self.params), self.before, "hibernation")
+        if plan.action in ("create", "recreate"):
+            hibernation = plan.create.get("hibernation") or hibernation
+        stays_asleep = plan.action == "update" and plan.scale is None and (self.before or {}).get("status") == "HIBERNATED"
+        return running_check(bool(hibernation.get("enabled")) or stays_asleep, self.params["replicas"])
+
+    def wait(self, model, check, what):
         """Poll the model until check says done; fail with the last status (and pod events) otherwise."""
         try:
             return wait_for(lambda: self.find(model["id"]), check, timeout=self.params["wait_timeout"],
                             sleep=self.params["wait_sleep"], describe=describe, what=what)
         except WaitError as exc:
             last = exc.state
-            result = {"changed": changed, "organization_id": self.organization_id, "hosted_model": last or model}
+            result = dict(self.result(), hosted_model=last or model)
             msg = "hosted model %s (service %s): %s" % (model["id"], model["service"], exc.message)
             if last is not None:
-                pods = self.pods_of(last)
-                result["pods"] = pods
-                events = latest_pod_events(pods)
+                action = "list pods of hosted model %s" % last["id"]
+                answer = self.module.call(action, HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS,
+                                          dict(self.path, hostedModelId=last["id"]))
+                result["pods"] = self.module.parse(HostedModelPods, answer, action)["pods"] or []
+                events = latest_pod_events(result["pods"])
                 msg += "; latest pod events: %s" % ("; ".join(events) if events else "none")
             self.module.fail_json(msg=msg, **result)
 
-    def present(self):
-        current = self.find()
-        if current is None and self.params["id"]:
-            self.module.fail_json(msg="no hosted model with id %s in cluster %s; to create one, leave id out and set "
-                                      "service, model_specs_id and port" % (self.params["id"], self.params["cluster_id"]))
-        if current is not None and current["status"] == "DELETING":
-            if self.params["id"]:
-                self.module.fail_json(msg="hosted model %s is being deleted; to create a new one, leave id out and set "
-                                          "service, model_specs_id and port" % current["id"],
-                                      organization_id=self.organization_id, hosted_model=current)
-            # Being deleted: it will be gone soon, so this is a create once it is.
-            if not self.module.check_mode:
-                self.wait(current, gone_check, "the deleting model to be gone", changed=False)
-            current = None
-        plan = plan_present(self.params, current)
-        if plan.errors:
-            self.module.fail_json(msg="; ".join(plan.errors), organization_id=self.organization_id,
-                                  hosted_model=current or {})
-        token_sent = "vllm_config.hugging_face_token" in plan.paths or (
-            plan.action in ("create", "recreate") and (plan.create.get("vllm_config") or {}).get("hugging_face_token"))
-        diff = {"before": managed_view(current),
-                "after": managed_view(predicted(current, plan, self.organization_id) if plan.changed else current,
-                                      token_sent=bool(token_sent))}
-        result = {"organization_id": self.organization_id, "recreated": plan.action == "recreate",
-                  "scaled": plan.scale is not None}
-        if self.module.check_mode or not plan.changed:
-            model = current
-            if plan.changed:
-                model = predicted(current, plan, self.organization_id)
-            elif self.params["wait"] and not self.module.check_mode and current["status"] in TRANSITIONAL:
-                # Nothing to change, but the model is on its way somewhere: let it arrive (HIBERNATING ends asleep).
-                check = self.up_check(current, plan)
-                if current["status"] == "HIBERNATING":
-                    check = running_check(True, self.params["replicas"])
-                model = self.wait(current, check, "the model to settle", changed=False)
-            self.module.exit_with(changed=plan.changed, diff=diff, hosted_model=model, **result)
+    def model_path(self, model):
+        return dict(self.path, id=model["id"])
 
-        model = current
-        if plan.action == "recreate":
-            self.module.call("delete hosted model %s to recreate it" % current["id"], DELETE_OPERATION,
-                             self.model_path(current))
-            self.wait(current, gone_check, "the old model to be gone before creating it again", changed=True)
-        if plan.action in ("create", "recreate"):
-            body = HostedModel.model_validate(plan.create).to_api()
-            answer = self.module.call("create hosted model", CREATE_OPERATION, self.path_params, body=body)
-            model = self.parse_model(answer, "create hosted model")
-        elif plan.action == "update":
-            body = HostedModelUpdate.model_validate(plan.patch).to_api()
-            model = self.parse_model(self.module.call("update hosted model %s" % current["id"], UPDATE_OPERATION,
-                                                      self.model_path(current), body=body), "update hosted model")
-        if plan.scale is not None:
-            model = self.scale(model, plan)
-        check = self.up_check(current if plan.action == "update" else model, plan)
-        if self.params["wait"]:
-            model = self.wait(model, check, "the model to run", changed=True)
-        elif plan.scale is not None:
-            model = self.find(model["id"]) or model
-        self.module.exit_with(changed=True, diff=diff, hosted_model=model, **result)
-
-    def parse_model(self, answer, action):
-        return self.module.parse(HostedModel, answer, action).to_result()
-
-    def up_check(self, model, plan):
-        """RUNNING is the goal; HIBERNATED also counts with hibernation on, or for a hibernated model that this run
-        updates without scaling (an update does not wake it)."""
-        hibernation = effective(desired_state(self.params), model, "hibernation")
-        if plan.action in ("create", "recreate"):
-            hibernation = plan.create.get("hibernation") or hibernation
-        stays_asleep = plan.action == "update" and plan.scale is None and model.get("status") == "HIBERNATED"
-        return running_check(bool(hibernation.get("enabled")) or stays_asleep, self.params["replicas"])
-
-    def scale(self, model, plan):
-        """Scale through :scale, first letting a deploying or restarting model settle (the API refuses it then)."""
-        settle = running_check(True, None)
-        if model["status"] in TRANSITIONAL or model["status"] is None:
-            model = self.wait(model, settle, "the model to settle before scaling", changed=True)
-        request = ScaleHostedModelRequest(organization_id=self.organization_id, cluster_id=self.params["cluster_id"],
-                                          id=model["id"], replicas=plan.scale)
-        self.module.call("scale hosted model %s to %s replicas" % (model["id"], plan.scale), SCALE_OPERATION,
-                         self.model_path(model), body=request.to_api())
-        return model
-
-    def absent(self):
-        current = self.find()
-        result = {"organization_id": self.organization_id, "hosted_model": current or {}}
-        if current is None:
-            self.module.exit_with(changed=False, diff={"before": {}, "after": {}}, **result)
-        changed = current["status"] != "DELETING"
-        diff = {"before": managed_view(current), "after": {}}
-        if changed and not self.module.check_mode:
-            answer = self.module.call_or_none("delete hosted model %s" % current["id"], DELETE_OPERATION,
-                                              self.model_path(current))
-            # None: deleted by someone else since the list, which is what was asked for.
-            changed = answer is not None
-        if self.params["wait"] and not self.module.check_mode:
-            self.wait(current, gone_check, "the model to be gone", changed=changed)
-        self.module.exit_with(changed=changed, diff=diff, **result)
-
-    def run(self):
-        errors = input_errors(self.params)
-        if errors:
-            self.module.fail_json(msg="; ".join(errors))
-        self.organization_id = self.module.organization_id
-        self.path_params = {"organizationId": self.organization_id, "clusterId": self.params["cluster_id"]}
-        if self.params["state"] == "present":
-            self.present()
-        else:
-            self.absent()
+    def result(self):
+        plan = self.plan
+        return {"organization_id": self.path["organizationId"],
+                "recreated": plan is not None and plan.action == "recreate",
+                "scaled": plan is not None and plan.scale is not None}
 
 
 def argument_spec():
@@ -657,11 +676,15 @@ def argument_spec():
 
 
 def main():
-    module = CastAIModule(argument_spec=argument_spec(), required_one_of=[("id", "service")],
-                          supports_check_mode=True)
-    if module.params["wait_timeout"] < 0 or module.params["wait_sleep"] <= 0:
-        module.fail_json(msg="wait_timeout must not be negative and wait_sleep must be greater than 0")
-    HostedModelRunner(module).run()
+    module = CastAIModule(argument_spec=argument_spec(), required_one_of=[("id", "service")])
+    errors = input_errors(module.params)
+    if module.params["wait_timeout"] < 0:
+        errors.append("wait_timeout must not be negative, got %s" % module.params["wait_timeout"])
+    if not 0 < module.params["wait_sleep"] < float("inf"):
+        errors.append("wait_sleep must be a finite number greater than 0, got %s" % module.params["wait_sleep"])
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+    run(HostedModelResource(module))
 
 
 if __name__ == "__main__":

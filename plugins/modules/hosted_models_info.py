@@ -50,7 +50,7 @@ options:
     description:
       - Field to sort by, in the snake_case of the returned keys (for example V(create_time) or V(service)).
       - The API sorts, so the order is the API's.
-      - Only plain fields can be sorted by, not nested objects such as V(hibernation).
+      - Nested fields are named with a dot, such as V(horizontal_autoscaling.min_replicas); lists cannot be sorted by.
     type: str
   sort_order:
     description: Sort direction, used with O(sort_field).
@@ -236,32 +236,23 @@ hosted_models:
       elements: dict
 """
 
-import re
-import typing
-
+from ..module_utils._checks import path_id_errors, window_errors
 from ..module_utils._generated.hosted_models import (
     HOSTED_MODEL_STATUS_VALUES,
     HostedModel,
     HostedModelEvent,
     HostedModelPods,
 )
-from ..module_utils._generated._base import APIModel
+from ..module_utils._generated.hosted_models_schema import SCHEMAS
+from ..module_utils._generated.operations import (
+    HOSTED_MODEL_EVENTS_API_LIST_HOSTED_MODEL_EVENTS,
+    HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS,
+    HOSTED_MODELS_API_LIST_HOSTED_MODELS,
+)
 from ..module_utils._module import CastAIModule
 
-LIST_OPERATION = "HostedModelsAPIListHostedModels"
-PODS_OPERATION = "HostedModelsAPIGetHostedModelPods"
-EVENTS_OPERATION = "HostedModelEventsAPIListHostedModelEvents"
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 FILTERS = ("id", "model", "service")
-
-
-def sort_aliases():
-    """snake_case field name -> the API's camelCase, for the sort.field parameter.
-
-    Only plain fields: the API cannot order by a nested object such as hibernation.
-    """
-    return {name: field.alias or name for name, field in HostedModel.model_fields.items()
-            if not any(isinstance(arg, type) and issubclass(arg, APIModel) for arg in typing.get_args(field.annotation))}
+SORT_FIELDS = SCHEMAS["HostedModel"]["sort_fields"]
 
 
 def matches(model, params):
@@ -270,21 +261,17 @@ def matches(model, params):
     return not params["status"] or model.get("status") in params["status"]
 
 
-def events_window(module):
-    """The startTime/endTime query of the events list, checked before any API call."""
-    params = module.params
-    query = {}
-    for option, name in (("events_start_time", "startTime"), ("events_end_time", "endTime")):
-        value = params[option]
-        if value is None:
-            continue
-        if not params["include_events"]:
-            module.fail_json(msg="%s needs include_events=true" % option)
-        if not RFC3339.match(value):
-            module.fail_json(msg="%s must be an RFC 3339 timestamp with a time zone, such as 2025-01-31T08:00:00Z; "
-                                 "got %r" % (option, value))
-        query[name] = value
-    return query
+def input_errors(params):
+    """Problems with the options alone, found before any API call."""
+    errors = path_id_errors(params, ("cluster_id",))
+    if params["sort_field"] and params["sort_field"] not in SORT_FIELDS:
+        errors.append("sort_field must be one of: %s; got %r" % (", ".join(sorted(SORT_FIELDS)), params["sort_field"]))
+    for option in ("events_start_time", "events_end_time"):
+        if params[option] is not None and not params["include_events"]:
+            errors.append("%s needs include_events=true" % option)
+    errors.extend(window_errors("events_start_time", params["events_start_time"],
+                                "events_end_time", params["events_end_time"]))
+    return errors
 
 
 def main():
@@ -302,38 +289,33 @@ def main():
             events_start_time=dict(type="str"),
             events_end_time=dict(type="str"),
         ),
-        supports_check_mode=True,
     )
     params = module.params
+    errors = input_errors(params)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
     query = {}
     if params["sort_field"]:
-        aliases = sort_aliases()
-        if params["sort_field"] not in aliases:
-            module.fail_json(msg="sort_field must be one of: %s; got %r" % (", ".join(sorted(aliases)),
-                                                                            params["sort_field"]))
-        query = {"sort.field": aliases[params["sort_field"]], "sort.order": params["sort_order"].upper()}
-
-    events_query = events_window(module)
+        query = {"sort.field": SORT_FIELDS[params["sort_field"]], "sort.order": params["sort_order"].upper()}
+    events_query = {"startTime": params["events_start_time"], "endTime": params["events_end_time"]}
 
     organization_id = module.organization_id
     path_params = {"organizationId": organization_id, "clusterId": params["cluster_id"]}
-    items = module.list_all("list hosted models", LIST_OPERATION, path_params, query)
-    hosted_models = [module.parse(HostedModel, item, "list hosted models").to_result() for item in items]
-    hosted_models = [m for m in hosted_models if matches(m, params)]
+    action = "list hosted models of cluster %s" % params["cluster_id"]
+    items = module.list_all(action, HOSTED_MODELS_API_LIST_HOSTED_MODELS, path_params, query)
+    hosted_models = [m for m in (module.parse(HostedModel, item, action, needs=("id",)) for item in items)
+                     if matches(m, params)]
 
-    if params["include_pods"]:
-        for hosted_model in hosted_models:
-            answer = module.call("list pods of hosted model %s" % hosted_model["id"], PODS_OPERATION,
-                                 dict(path_params, hostedModelId=hosted_model["id"]))
-            pods = module.parse(HostedModelPods, answer, "list pods of hosted model %s" % hosted_model["id"])
-            hosted_model["pods"] = pods.to_result()["pods"] or []
-
-    if params["include_events"]:
-        for hosted_model in hosted_models:
+    for hosted_model in hosted_models:
+        model_path = dict(path_params, hostedModelId=hosted_model["id"])
+        if params["include_pods"]:
+            action = "list pods of hosted model %s" % hosted_model["id"]
+            answer = module.call(action, HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS, model_path)
+            hosted_model["pods"] = module.parse(HostedModelPods, answer, action)["pods"] or []
+        if params["include_events"]:
             action = "list events of hosted model %s" % hosted_model["id"]
-            items = module.list_all(action, EVENTS_OPERATION, dict(path_params, hostedModelId=hosted_model["id"]),
-                                    events_query)
-            hosted_model["events"] = [module.parse(HostedModelEvent, item, action).to_result() for item in items]
+            items = module.list_all(action, HOSTED_MODEL_EVENTS_API_LIST_HOSTED_MODEL_EVENTS, model_path, events_query)
+            hosted_model["events"] = [module.parse(HostedModelEvent, item, action) for item in items]
 
     module.exit_with(changed=False, organization_id=organization_id, hosted_models=hosted_models)
 

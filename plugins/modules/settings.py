@@ -116,33 +116,37 @@ changed_fields:
   sample: [router_quality_weight]
 """
 
+from ..module_utils._compare import merge
+from ..module_utils._generated.operations import SETTINGS_API_GET_SETTINGS, SETTINGS_API_UPDATE_SETTINGS
 from ..module_utils._generated.settings import Settings
 from ..module_utils._module import CastAIModule
-from ..module_utils._settings import check_requested, complete, plan, settings_argument_spec
+from ..module_utils._resource import run
+from ..module_utils._settings import SettingsResource, check_requested, complete, settings_argument_spec
 
-READ = "read the organization settings"
-WRITE = "update the organization settings"
+
+class OrganizationSettings(SettingsResource):
+    noun = "the organization settings"
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.path = {"organizationId": module.organization_id}
+
+    def read(self):
+        answer = self.module.call("read " + self.noun, SETTINGS_API_GET_SETTINGS, self.path)
+        return complete(self.module.parse(Settings, answer, "read " + self.noun))
+
+    def update(self, desired, current, changes):
+        answer = self.write_settings(SETTINGS_API_UPDATE_SETTINGS, self.path, merge(desired, current))
+        return complete(self.module.parse(Settings, answer, "update " + self.noun))
+
+    def result(self):
+        return {"organization_id": self.path["organizationId"]}
 
 
 def main():
-    module = CastAIModule(argument_spec=settings_argument_spec(), supports_check_mode=True)
-    requested = check_requested(module)
-
-    organization_id = module.organization_id
-    path_params = {"organizationId": organization_id}
-    answer = module.call(READ, "SettingsAPIGetSettings", path_params)
-    current = complete(module.parse(Settings, answer, READ).to_result())
-    changed_fields, body = plan(requested, current)
-    result = {"organization_id": organization_id, "changed_fields": changed_fields}
-
-    if not changed_fields:
-        module.exit_with(changed=False, diff={"before": current, "after": current}, settings=current, **result)
-    if module.check_mode:
-        module.exit_with(changed=True, diff={"before": current, "after": body}, settings=body, **result)
-
-    answer = module.call(WRITE, "SettingsAPIUpdateSettings", path_params, body=Settings(**body).to_api())
-    after = complete(module.parse(Settings, answer, WRITE).to_result())
-    module.exit_with(changed=True, diff={"before": current, "after": after}, settings=after, **result)
+    module = CastAIModule(argument_spec=settings_argument_spec())
+    check_requested(module)
+    run(OrganizationSettings(module))
 
 
 if __name__ == "__main__":

@@ -124,13 +124,19 @@ resolved_settings:
   sample: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.5}
 """
 
+from ..module_utils._generated.operations import (
+    SETTINGS_API_GET_API_KEY_SETTINGS,
+    SETTINGS_API_GET_SETTINGS,
+    SETTINGS_API_LIST_API_KEY_SETTINGS,
+    SETTINGS_API_RESOLVE_SETTINGS,
+)
 from ..module_utils._generated.settings import APIKeySettings, ResolveSettingsResponse, Settings
 from ..module_utils._module import CastAIModule
 from ..module_utils._settings import complete
 
 
 def key_entry(module, item, action):
-    parsed = module.parse(APIKeySettings, item, action).to_result()
+    parsed = module.parse(APIKeySettings, item, action, needs=("api_key_id", "settings"))
     return {"api_key_id": parsed["api_key_id"], "settings": complete(parsed["settings"])}
 
 
@@ -141,34 +147,32 @@ def main():
             include_api_keys=dict(type="bool", default=True),
             include_resolved=dict(type="bool", default=True),
         ),
-        supports_check_mode=True,
+        path_ids=("api_key_id",),
     )
     params = module.params
     if params["api_key_id"] is not None and not params["include_api_keys"]:
         module.fail_json(msg="api_key_id needs include_api_keys=true")
-    if params["api_key_id"] is not None and not params["api_key_id"].strip():
-        module.fail_json(msg="api_key_id must not be empty")
 
     organization_id = module.organization_id
     path_params = {"organizationId": organization_id}
     action = "read the organization settings"
-    answer = module.call(action, "SettingsAPIGetSettings", path_params)
+    answer = module.call(action, SETTINGS_API_GET_SETTINGS, path_params)
     result = {"organization_id": organization_id,
-              "organization_settings": complete(module.parse(Settings, answer, action).to_result())}
+              "organization_settings": complete(module.parse(Settings, answer, action))}
 
     if params["api_key_id"] is not None:
         action = "read the settings of API key %s" % params["api_key_id"]
-        answer = module.call_or_none(action, "SettingsAPIGetAPIKeySettings", dict(path_params, id=params["api_key_id"]))
+        answer = module.call_or_none(action, SETTINGS_API_GET_API_KEY_SETTINGS, dict(path_params, id=params["api_key_id"]))
         result["api_key_settings"] = [] if answer is None else [key_entry(module, answer, action)]
     elif params["include_api_keys"]:
         action = "list the API-key settings"
-        items = module.list_all(action, "SettingsAPIListAPIKeySettings", path_params)
+        items = module.list_all(action, SETTINGS_API_LIST_API_KEY_SETTINGS, path_params)
         result["api_key_settings"] = [key_entry(module, item, action) for item in items]
 
     if params["include_resolved"]:
         action = "resolve the effective settings"
-        answer = module.call(action, "SettingsAPIResolveSettings", path_params)
-        resolved = module.parse(ResolveSettingsResponse, answer, action).to_result()
+        answer = module.call(action, SETTINGS_API_RESOLVE_SETTINGS, path_params)
+        resolved = module.parse(ResolveSettingsResponse, answer, action, needs=("settings",))
         result["resolved_settings"] = complete(resolved["settings"])
 
     module.exit_with(changed=False, **result)

@@ -9,6 +9,10 @@
   are instant and the waits they asked for can be asserted.
 - ``run_module``: runs a module's ``main()`` with given arguments and returns
   what it passed to ``exit_json``/``fail_json`` (both patched to raise).
+- ``sim``: the API simulator in this process (one per session, reset before each test),
+  the one API fake of the unit tests; ``sim.requests()`` / ``sim.writes()`` read its request log.
+- ``run``: ``run(main, check_mode=False, diff=False, **args)`` runs a module against ``sim``
+  with its token and organization (pass ``organization_id=None`` to make the module look it up).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ansible_collections.castai.ai_optimizer.tests.unit.plugins.harness import (
 )
 
 ENV_VARS = ("CASTAI_API_URL", "CASTAI_API_TOKEN", "CASTAI_ORGANIZATION_ID")
+READ_METHODS = ("GET", "HEAD")
 
 
 # --- HTTP -----------------------------------------------------------------------------------------------------------
@@ -52,6 +57,47 @@ def retry_sleeps(monkeypatch):
     fake_time = types.SimpleNamespace(sleep=waits.append, time=time.time, monotonic=time.monotonic)
     monkeypatch.setattr(retry_module, "time", fake_time)
     return waits
+
+
+# --- the simulator --------------------------------------------------------------------------------------------------
+
+class InProcessSimulator:
+    """The simulator plus short ways to its control surface."""
+
+    def __init__(self, server):
+        self.server = server
+        self.url = server.url
+        self.token = server.token
+        self.organization_id = server.organization_id
+
+    def control(self, method, path, payload=None):
+        return self.server.control(method, path, payload)
+
+    def requests(self):
+        """Every API request since the reset: dicts with method, path, query, body, status, operation_id, fault."""
+        return self.control("GET", "requests")
+
+    def writes(self):
+        """The requests that could change something: every method but GET, and not api-keys:verify."""
+        return [r for r in self.requests()
+                if r["method"] not in READ_METHODS and not r["path"].endswith("/api-keys:verify")]
+
+    def fault(self, **fault):
+        return self.control("POST", "faults", fault)
+
+
+@pytest.fixture(scope="session")
+def simulator_server():
+    from ansible_collections.castai.ai_optimizer.tests.simulator.server import SimulatorServer
+
+    with SimulatorServer(transition_seconds=0.05) as server:
+        yield server
+
+
+@pytest.fixture
+def sim(simulator_server):
+    simulator_server.control("POST", "reset")
+    return InProcessSimulator(simulator_server)
 
 
 # --- running modules ----------------------------------------------------------------------------------------------
@@ -107,3 +153,43 @@ def run_module(module_exits):
         raise AssertionError("the module returned without calling exit_json or fail_json")
 
     return run
+
+
+@pytest.fixture
+def run(run_module, sim):
+    """run(main, check_mode=False, diff=False, **args) -> Outcome, against the in-process simulator."""
+
+    def run_against_simulator(main, check_mode=False, diff=False, **args):
+        full = {"api_url": sim.url, "api_token": sim.token, "organization_id": sim.organization_id}
+        full.update(args)
+        return run_module(main, {k: v for k, v in full.items() if v is not None}, check_mode=check_mode, diff=diff)
+
+    return run_against_simulator
+
+
+# --- connection and client (added with the connection hardening) ----------------------------------------------------
+# The client runs its own retry loop, so these replace what ``retry_sleeps`` did for urllib3's Retry.
+
+CONNECTION_ENV_VARS = (
+    "CASTAI_VALIDATE_CERTS", "CASTAI_CA_PATH", "CASTAI_API_TIMEOUT", "CASTAI_API_RETRIES", "CASTAI_API_RETRY_BACKOFF",
+    # A CA bundle or proxy of the caller's machine would change what every test connects through.
+    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+    "all_proxy",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_connection_environment(monkeypatch):
+    """No test sees the caller's connection settings, CA bundles or proxies."""
+    for name in CONNECTION_ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def client_waits(monkeypatch):
+    """Every wait the API client's retry loop asks for, in order; no test really waits."""
+    from ansible_collections.castai.ai_optimizer.plugins.module_utils import _client
+
+    waits = []
+    monkeypatch.setattr(_client, "_sleep", waits.append)
+    return waits

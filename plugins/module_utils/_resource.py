@@ -1,0 +1,166 @@
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The resource core: one present/absent algorithm for every resource module.
+
+A module declares a ``Resource`` subclass: how to read the current object, which fields it manages, how to write.
+``run(resource)`` does the rest, the same way for every module:
+
+1. read the current object (``None`` when absent; a 404 is absent);
+2. for ``state=present``: the desired fields (``None`` = the user did not set it), local checks, the fields that
+   differ, then create / update, or nothing; for ``state=absent``: delete when it exists;
+3. in check mode the same decision, with a predicted object instead of the writes;
+4. the optional settle step (waits), then one exit with one result shape and one diff shape.
+
+Writes go through ``CastAIModule.write``, which records each acknowledged (or possibly applied) write, so a failure
+after a write reports ``changed: true`` and says what was done.
+
+The diff of every resource module has one shape: ``{"state": "absent"}`` for a missing object, and
+``{"state": "present", <managed fields>}`` for an existing one.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ._compare import differences, merge
+
+ABSENT_VIEW = {"state": "absent"}
+
+
+class Resource:
+    """What a resource module declares; ``run()`` drives it. Override the hooks that differ from the defaults."""
+
+    #: Name of the resource in messages, e.g. "budget of API key abc".
+    noun = "resource"
+    #: Key of the object in the result, e.g. "budget".
+    result_key = "resource"
+    #: snake_case fields the module manages: compared, merged and shown in the diff.
+    managed = ()
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+
+    # ---- what every module declares ------------------------------------------------------------------------
+
+    def read(self):
+        """The current object as a snake_case dict, or None when it does not exist."""
+        raise NotImplementedError
+
+    def create(self, desired):
+        """Create the object; return it as the API answered (snake_case)."""
+        raise NotImplementedError("%s cannot be created" % self.noun)
+
+    def update(self, desired, current, changes):
+        """Apply the changed fields; return the object after the change."""
+        raise NotImplementedError("%s cannot be updated" % self.noun)
+
+    def delete(self, current):
+        """Delete the object."""
+        raise NotImplementedError("%s cannot be deleted" % self.noun)
+
+    # ---- defaults a module may override ------------------------------------------------------------------
+
+    def desired(self):
+        """The managed fields as the user set them; None means "not set" and is never compared or written."""
+        return {name: copy.deepcopy(self.params.get(name)) for name in self.managed}
+
+    def errors(self, desired, current):
+        """Reasons to refuse the task once the current object is known, before any write."""
+        return []
+
+    def changes(self, desired, current):
+        """Dotted paths of the set fields that differ from the current object."""
+        return differences(desired, current)
+
+    def predict(self, desired, current):
+        """The object as the change would leave it: what check mode returns."""
+        return merge(desired, current)
+
+    def exists(self, current):
+        """Whether a read object counts as present (a model being deleted does not)."""
+        return current is not None
+
+    def settle(self, obj, changed):
+        """After the writes (or none): wait for the object to reach its goal; return it. No wait by default."""
+        return obj
+
+    def settle_absent(self, current, changed):
+        """After a delete (or none): wait for the object to be gone. No wait by default."""
+
+    def view(self, obj):
+        """One side of the diff: never a secret."""
+        if obj is None:
+            return dict(ABSENT_VIEW)
+        view = {"state": "present"}
+        view.update((name, copy.deepcopy(obj.get(name))) for name in self.managed)
+        return view
+
+    def result(self):
+        """Fields that identify the object in the result (organization, parent IDs)."""
+        return {}
+
+
+def run(resource):
+    """Run a declared resource for the task's ``state`` and exit the module (never returns)."""
+    module = resource.module
+    state = module.params.get("state") or "present"
+    current = resource.read()
+    if state == "absent":
+        after, changed, changes = _absent(resource, current)
+    else:
+        after, changed, changes = _present(resource, current)
+    result = resource.result()
+    result[resource.result_key] = after
+    result["changed_fields"] = changes
+    module.exit_with(changed=changed, diff={"before": resource.view(current if resource.exists(current) else None),
+                                            "after": resource.view(after)}, **result)
+
+
+def _present(resource, current):
+    module = resource.module
+    desired = resource.desired()
+    present = current if resource.exists(current) else None
+    errors = resource.errors(desired, present)
+    if errors:
+        module.fail_json(msg="; ".join(errors), **{resource.result_key: current})
+    if present is None:
+        changes = set_paths(desired)
+        changed = True
+    else:
+        changes = sorted(resource.changes(desired, present))
+        changed = bool(changes)
+    if module.check_mode:
+        after = resource.predict(desired, present) if changed else present
+        return after, changed, changes
+    if present is None:
+        after = resource.create(desired)
+    elif changed:
+        after = resource.update(desired, present, changes)
+    else:
+        after = present
+    return resource.settle(after, changed), changed, changes
+
+
+def set_paths(desired, prefix=""):
+    """Dotted paths of every field the user set: what a create writes."""
+    paths = []
+    for name, value in sorted(desired.items()):
+        if isinstance(value, dict):
+            paths.extend(set_paths(value, prefix + name + "."))
+        elif value is not None:
+            paths.append(prefix + name)
+    return paths
+
+
+def _absent(resource, current):
+    module = resource.module
+    changed = resource.exists(current)
+    if changed and not module.check_mode:
+        resource.delete(current)
+        # A delete whose 404 shows someone else removed it first is not our change (write() records none).
+        changed = bool(module.writes_done)
+    if not module.check_mode:
+        resource.settle_absent(current, changed)
+    return None, changed, []
