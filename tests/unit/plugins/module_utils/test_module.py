@@ -236,13 +236,27 @@ def test_fail_api_keeps_extra_result_keys(build):
     error = APIError("bad request", status=400, field_violations=[{"field": "port", "description": "too big"}])
 
     with pytest.raises(ModuleFailJson) as caught:
-        module.fail_api("update hosted model", error, changed=True, hosted_model={"id": "hm-1"})
+        module.fail_api("update hosted model", error, hosted_model={"id": "hm-1"})
 
     result = caught.value.result
     assert result["msg"] == "update hosted model: HTTP 400: bad request (port: too big)"
     assert result["failure"]["field_violations"] == [{"field": "port", "description": "too big"}]
-    assert result["changed"] is True
+    assert result["changed"] is False
     assert result["hosted_model"] == {"id": "hm-1"}
+
+
+def test_failure_after_a_write_says_what_was_done(build):
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+    module.record("created hosted model hm-1")
+    module.record("may have scaled hosted model hm-1 to 2 replicas (the API's answer was lost)")
+
+    with pytest.raises(ModuleFailJson) as caught:
+        module.fail_json(msg="wait for hm-1: timed out", changed=False)
+
+    result = caught.value.result
+    assert result["changed"] is True
+    assert result["msg"] == ("created hosted model hm-1, may have scaled hosted model hm-1 to 2 replicas (the API's "
+                             "answer was lost), then wait for hm-1: timed out")
 
 
 def test_call_success_returns_the_answer(build, monkeypatch):
@@ -278,10 +292,31 @@ def test_parse_mismatch_fails_with_model_name(build):
     from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
 
     module = build({"api_token": TOKEN, "organization_id": ORG})
-    assert module.parse(HostedModel, {"id": "hm-1", "port": 8080}, "read").id == "hm-1"
+    assert module.parse(HostedModel, {"id": "hm-1", "port": 8080}, "read")["id"] == "hm-1"
     with pytest.raises(ModuleFailJson) as caught:
-        module.parse(HostedModel, {"id": "hm-1", "port": "not a port"}, "read hosted model")
-    assert caught.value.result["msg"].startswith("read hosted model: the API answer does not match the HostedModel schema")
+        module.parse(HostedModel, {"id": "hm-1", "port": "secret-looking-value"}, "read hosted model")
+    msg = caught.value.result["msg"]
+    assert msg.startswith("read hosted model: the API answer does not match the HostedModel schema: port: ")
+    assert "secret-looking-value" not in msg
+
+
+@pytest.mark.parametrize("answer, kind", [(None, "nothing"), ([], "a JSON list"), ("x", "a string"), (3, "a int")])
+def test_parse_refuses_answers_that_are_not_objects(build, answer, kind):
+    from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
+
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+    with pytest.raises(ModuleFailJson) as caught:
+        module.parse(HostedModel, answer, "read hosted model")
+    assert caught.value.result["msg"] == "read hosted model: the API answered %s where a HostedModel object was expected" % kind
+
+
+def test_parse_needs_the_fields_the_module_relies_on(build):
+    from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.api_keys import APIKey
+
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+    with pytest.raises(ModuleFailJson) as caught:
+        module.parse(APIKey, {}, "create an API key", needs=("token",))
+    assert caught.value.result["msg"] == "create an API key: the API answer has no token"
 
 
 def test_diff_only_with_diff_mode(build):

@@ -72,7 +72,15 @@ def params(**options):
 @pytest.mark.parametrize("options, expected", [
     ({"port": 0}, "port must be between 1 and 65535"),
     ({"port": 65536}, "port must be between 1 and 65535"),
-    ({"replicas": -1}, "replicas must not be negative"),
+    ({"replicas": -1}, "replicas must be between 0 and 2147483647"),
+    ({"replicas": 10 ** 12}, "replicas must be between 0 and 2147483647"),
+    ({"horizontal_autoscaling": {"max_replicas": 3000000000}}, "horizontal_autoscaling.max_replicas must be between"),
+    ({"service": ""}, "service must be a Kubernetes Service name"),
+    ({"service": "Llama_3"}, "service must be a Kubernetes Service name"),
+    ({"service": "x" * 64}, "service must be at most 63 characters"),
+    ({"cluster_id": "c1\n"}, "cluster_id must not contain spaces or control characters"),
+    ({"cluster_id": ".."}, "cluster_id must be a single ID, not a path"),
+    ({"model_specs_id": ""}, "model_specs_id must not be empty"),
     ({"horizontal_autoscaling": {"min_replicas": 4, "max_replicas": 2}}, "must not exceed max_replicas"),
     ({"horizontal_autoscaling": {"min_replicas": -1}}, "min_replicas must not be negative"),
     ({"horizontal_autoscaling": {"max_replicas": 0}}, "max_replicas must be at least 1"),
@@ -81,7 +89,6 @@ def params(**options):
     ({"hibernation": {"resume_condition": {"duration": "60"}}}, "hibernation.resume_condition.duration"),
     ({"hibernation": {"resume_condition": {"duration": "-5s"}}}, "hibernation.resume_condition.duration"),
     ({"hibernation": {"resume_condition": {"request_count": -1}}}, "request_count must not be negative"),
-    ({"vllm_config": {"secret_name": "s", "hugging_face_token": "t"}}, "mutually exclusive"),
 ])
 def test_input_errors(options, expected):
     errors = planner.input_errors(params(**options))
@@ -192,14 +199,14 @@ def test_plan_update_min_above_current_max_fails():
 @pytest.mark.parametrize("option, value", [("port", 9000), ("model_specs_id", "spec-2"), ("service", "other")])
 def test_fixed_field_fails_naming_it(option, value):
     plan = planner.plan_present(params(id="hm-1", **{option: value}), current())
-    assert plan.fixed == [option]
+    assert plan.paths == [option]
     assert len(plan.errors) == 1
     assert option in plan.errors[0] and "fixed at create" in plan.errors[0] and "recreate=true" in plan.errors[0]
 
 
 def test_recreate_merges_the_options_over_the_current_settings():
     plan = planner.plan_present(params(service="llama", port=9000, recreate=True, fallback={"enabled": False}), current())
-    assert plan.action == "recreate" and plan.errors == [] and plan.fixed == ["port"]
+    assert plan.action == "recreate" and plan.errors == [] and plan.paths == ["fallback.enabled", "port"]
     assert plan.create["port"] == 9000
     assert plan.create["model_specs_id"] == "spec-1"
     assert plan.create["vllm_config"] == {"secret_name": "hf"}
@@ -350,7 +357,7 @@ def test_create_and_wait(run, api_server):
     assert paths(api_server) == ["GET /", "POST /", "GET /", "GET /"]
     assert api_server.requests[1].json() == {"clusterId": CLUSTER, "modelSpecsId": "spec-1", "service": "llama",
                                              "port": 8080, "vllmConfig": {"huggingFaceToken": "hf_very_secret"}}
-    assert out.result["diff"]["before"] == {}
+    assert out.result["diff"]["before"] == {"state": "absent"}
     assert out.result["diff"]["after"]["vllm_config"]["hugging_face_token"] == planner.HIDDEN
     assert "hf_very_secret" not in repr(out.result)
 
@@ -474,7 +481,7 @@ def test_absent_deletes_and_waits(run, api_server):
     out = run(diff=True, service="llama", state="absent")
     assert not out.failed and out.result["changed"] is True
     assert paths(api_server) == ["GET /", "DELETE /hm-1", "GET /", "GET /"]
-    assert out.result["diff"]["after"] == {} and out.result["diff"]["before"]["service"] == "llama"
+    assert out.result["diff"]["after"] == {"state": "absent"} and out.result["diff"]["before"]["service"] == "llama"
 
 
 def test_absent_when_gone_or_deleting_is_no_change(run, api_server):

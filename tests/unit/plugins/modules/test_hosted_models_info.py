@@ -151,7 +151,7 @@ def test_sort_field_is_sent_in_camel_case(run, api_server, sort_field, sort_orde
     assert [m["id"] for m in out.result["hosted_models"]] == [m["id"] for m in MODELS]
 
 
-@pytest.mark.parametrize("sort_field", ["createTime", "created", "vllm_config.secret_name", "CREATE_TIME", "hibernation",
+@pytest.mark.parametrize("sort_field", ["createTime", "created", "vllm_config.secret", "CREATE_TIME", "hibernation",
                                         "horizontal_autoscaling"])
 @pytest.mark.parametrize("organization_id", [ORG, None])
 def test_unknown_sort_field_fails_without_any_request(run, api_server, sort_field, organization_id):
@@ -248,7 +248,7 @@ def test_answer_that_does_not_match_the_schema_fails(run, api_server):
     out = run()
 
     assert out.failed
-    assert out.result["msg"].startswith("list hosted models: the API answer does not match the HostedModel schema")
+    assert out.result["msg"].startswith("list hosted models of cluster %s: the API" % CLUSTER + " answer does not match the HostedModel schema")
 
 
 def test_organization_is_looked_up_when_not_given(run, api_server):
@@ -270,6 +270,6 @@ def test_list_failure_is_reported(run, api_server):
     out = run()
 
     assert out.failed
-    assert out.result["msg"] == "list hosted models: HTTP 403 PERMISSION_DENIED: no access to cluster"
+    assert out.result["msg"] == "list hosted models of cluster %s: HTTP 403" % CLUSTER + " PERMISSION_DENIED: no access to cluster"
     assert out.result["failure"]["status"] == 403
     assert TOKEN not in repr(out.result)
