@@ -82,3 +82,11 @@ def api_amount(text):
         return Decimal(str(text).strip())
     except InvalidOperation:
         raise MoneyError("the API sent an amount that is not a number: %r" % (text,)) from None
+
+
+def same_amount(api_text, amount):
+    """Whether the API's amount equals ``amount``; an amount the API sent unreadable is never the same."""
+    try:
+        return api_amount(api_text) == amount
+    except MoneyError:
+        return False

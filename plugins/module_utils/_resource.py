@@ -22,10 +22,14 @@ The diff of every resource module has one shape: ``{"state": "absent"}`` for a m
 from __future__ import annotations
 
 import copy
+import re
 
 from ._compare import differences, merge
 
 ABSENT_VIEW = {"state": "absent"}
+# Past tense of the verbs ``Resource.send`` takes, for "what was done" in messages.
+DONE = {"create": "created", "update": "updated", "set": "set", "remove": "removed", "delete": "deleted",
+        "scale": "scaled"}
 
 
 class Resource:
@@ -41,6 +45,23 @@ class Resource:
     def __init__(self, module):
         self.module = module
         self.params = module.params
+        #: Path parameters of the object's operations.
+        self.path = {}
+
+    # ---- helpers for the declarations -----------------------------------------------------------------------
+
+    def fetch(self, operation_id, model, needs=()):
+        """Read the object at ``self.path``: parsed, or None when the API answers 404."""
+        action = "read " + self.noun
+        answer = self.module.call_or_none(action, operation_id, self.path)
+        return None if answer is None else self.module.parse(model, answer, action, needs=needs)
+
+    def send(self, verb, operation_id, body=None, model=None, needs=(), gone_ok=False):
+        """One recorded write to ``self.path`` ("set the budget of ..."); the answer parsed when ``model`` is given."""
+        doing = "%s %s" % (verb, self.noun)
+        answer = self.module.write(doing, "%s %s" % (DONE[verb], self.noun), operation_id, self.path, body=body,
+                                   gone_ok=gone_ok)
+        return answer if model is None else self.module.parse(model, answer, doing, needs=needs)
 
     # ---- what every module declares ------------------------------------------------------------------------
 
@@ -49,8 +70,8 @@ class Resource:
         raise NotImplementedError
 
     def create(self, desired):
-        """Create the object; return it as the API answered (snake_case)."""
-        raise NotImplementedError("%s cannot be created" % self.noun)
+        """Create the object; return it as the API answered (snake_case). By default an upsert through update()."""
+        return self.update(desired, None, None)
 
     def update(self, desired, current, changes):
         """Apply the changed fields; return the object after the change."""
@@ -98,8 +119,8 @@ class Resource:
         return view
 
     def result(self):
-        """Fields that identify the object in the result (organization, parent IDs)."""
-        return {}
+        """Fields that identify the object in the result: by default the path parameters, in snake_case."""
+        return {re.sub(r"([A-Z])", r"_\1", name).lower(): value for name, value in self.path.items()}
 
 
 def run(resource):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 
 from ._compare import merge
+from ._generated.operations import SETTINGS_API_GET_SETTINGS
+from ._generated.settings import Settings
 from ._generated.settings_schema import SCHEMAS
 from ._resource import Resource
 from ._schema import api_body
@@ -70,8 +72,11 @@ class SettingsResource(Resource):
     def predict(self, desired, current):
         return complete(merge(desired, current))
 
-    def write_settings(self, operation_id, path_params, settings, create=False):
-        verb = "create" if create else "update"
-        body = api_body(SCHEMAS, "Settings", complete(settings))
-        return self.module.write("%s %s" % (verb, self.noun), "%sd %s" % (verb, self.noun), operation_id,
-                                 path_params, body=body)
+    def organization_settings(self):
+        action = "read the organization settings"
+        answer = self.module.call(action, SETTINGS_API_GET_SETTINGS, {"organizationId": self.path["organizationId"]})
+        return complete(self.module.parse(Settings, answer, action))
+
+    def write_settings(self, verb, operation_id, desired, current):
+        """Write the whole object: the user's fields over ``current``, which keeps every field they left out."""
+        return self.send(verb, operation_id, api_body(SCHEMAS, "Settings", complete(merge(desired, current))))

@@ -125,14 +125,11 @@ budget:
       sample: false
 """
 
-from ..module_utils._budget import MoneyError, api_amount, money_text, to_decimal
+from ..module_utils._budget import MoneyError, money_text, same_amount, to_decimal
 from ..module_utils._generated.api_keys import APIKeyBudget
 from ..module_utils._generated.api_keys_schema import SCHEMAS
 from ..module_utils._generated.operations import (
-    API_KEYS_API_DELETE_API_KEY_BUDGET,
-    API_KEYS_API_GET_API_KEY_BUDGET,
-    API_KEYS_API_UPDATE_API_KEY_BUDGET,
-)
+    API_KEYS_API_DELETE_API_KEY_BUDGET, API_KEYS_API_GET_API_KEY_BUDGET, API_KEYS_API_UPDATE_API_KEY_BUDGET)
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import Resource, run
 from ..module_utils._schema import api_body
@@ -149,37 +146,24 @@ class Budget(Resource):
         self.path = {"organizationId": module.organization_id, "apiKeyId": self.params["api_key_id"]}
 
     def read(self):
-        answer = self.module.call_or_none("read " + self.noun, API_KEYS_API_GET_API_KEY_BUDGET, self.path)
-        return None if answer is None else self.module.parse(APIKeyBudget, answer, "read " + self.noun)
+        return self.fetch(API_KEYS_API_GET_API_KEY_BUDGET, APIKeyBudget)
 
     def desired(self):
         return {"budget_limit_usd": None if self.limit is None else money_text(self.limit)}
 
     def changes(self, desired, current):
-        try:
-            return [] if api_amount(current["budget_limit_usd"]) == self.limit else ["budget_limit_usd"]
-        except MoneyError as exc:
-            self.module.fail_json(msg="read %s: %s" % (self.noun, exc))
+        return [] if same_amount(current["budget_limit_usd"], self.limit) else ["budget_limit_usd"]
 
     def predict(self, desired, current):
         # Spend figures are the API's to compute; a new limit makes the old ones meaningless.
         return dict(current or {"total_spend_usd": None}, usage_pct=None, exhausted=None, **desired, **self.result())
 
-    def create(self, desired):
-        return self.update(desired, None, None)
-
     def update(self, desired, current, changes):
         body = api_body(SCHEMAS, "APIKeyBudgetConfig", desired)
-        answer = self.module.write("set " + self.noun, "set %s to %s USD" % (self.noun, desired["budget_limit_usd"]),
-                                   API_KEYS_API_UPDATE_API_KEY_BUDGET, self.path, body=body)
-        return self.module.parse(APIKeyBudget, answer, "set " + self.noun)
+        return self.send("set", API_KEYS_API_UPDATE_API_KEY_BUDGET, body, APIKeyBudget)
 
     def delete(self, current):
-        self.module.write("remove " + self.noun, "removed " + self.noun, API_KEYS_API_DELETE_API_KEY_BUDGET,
-                          self.path, gone_ok=True)
-
-    def result(self):
-        return {"organization_id": self.path["organizationId"], "api_key_id": self.path["apiKeyId"]}
+        self.send("remove", API_KEYS_API_DELETE_API_KEY_BUDGET, gone_ok=True)
 
 
 def main():

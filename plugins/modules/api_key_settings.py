@@ -149,12 +149,8 @@ inherited_fields:
 
 from ..module_utils._compare import merge
 from ..module_utils._generated.operations import (
-    SETTINGS_API_DELETE_API_KEY_SETTINGS,
-    SETTINGS_API_GET_API_KEY_SETTINGS,
-    SETTINGS_API_GET_SETTINGS,
-    SETTINGS_API_UPSERT_API_KEY_SETTINGS,
-)
-from ..module_utils._generated.settings import APIKeySettings, Settings
+    SETTINGS_API_DELETE_API_KEY_SETTINGS, SETTINGS_API_GET_API_KEY_SETTINGS, SETTINGS_API_UPSERT_API_KEY_SETTINGS)
+from ..module_utils._generated.settings import APIKeySettings
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import run
 from ..module_utils._settings import SETTINGS_FIELDS, SettingsResource, check_requested, complete, settings_argument_spec
@@ -168,31 +164,25 @@ class KeySettings(SettingsResource):
         self.inherited = []
 
     def read(self):
-        answer = self.module.call_or_none("read " + self.noun, SETTINGS_API_GET_API_KEY_SETTINGS, self.path)
-        if answer is None:
-            return None
-        return complete(self.module.parse(APIKeySettings, answer, "read " + self.noun, needs=("settings",))["settings"])
+        found = self.fetch(SETTINGS_API_GET_API_KEY_SETTINGS, APIKeySettings, needs=("settings",))
+        return None if found is None else complete(found["settings"])
 
     def organization_settings(self):
         """A key without settings of its own starts from the organization's, for the fields the user left out."""
-        action = "read the organization settings"
-        answer = self.module.call(action, SETTINGS_API_GET_SETTINGS, {"organizationId": self.path["organizationId"]})
         self.inherited = [name for name in SETTINGS_FIELDS if self.params[name] is None]
-        return complete(self.module.parse(Settings, answer, action))
+        return super().organization_settings()
 
     def predict(self, desired, current):
         return super().predict(desired, current or self.organization_settings())
 
-    def create(self, desired):
-        return self.update(desired, self.organization_settings(), None, create=True)
-
-    def update(self, desired, current, changes, create=False):
-        answer = self.write_settings(SETTINGS_API_UPSERT_API_KEY_SETTINGS, self.path, merge(desired, current), create)
-        return complete(self.module.parse(APIKeySettings, answer, "write " + self.noun, needs=("settings",))["settings"])
+    def update(self, desired, current, changes):
+        verb = "update" if current else "create"
+        base = current or self.organization_settings()
+        answer = self.write_settings(verb, SETTINGS_API_UPSERT_API_KEY_SETTINGS, desired, base)
+        return complete(self.module.parse(APIKeySettings, answer, verb + " " + self.noun, needs=("settings",))["settings"])
 
     def delete(self, current):
-        self.module.write("remove " + self.noun, "removed " + self.noun, SETTINGS_API_DELETE_API_KEY_SETTINGS,
-                          self.path, gone_ok=True)
+        self.send("remove", SETTINGS_API_DELETE_API_KEY_SETTINGS, gone_ok=True)
 
     def result(self):
         return {"organization_id": self.path["organizationId"], "api_key_id": self.path["id"],

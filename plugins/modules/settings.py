@@ -116,8 +116,7 @@ changed_fields:
   sample: [router_quality_weight]
 """
 
-from ..module_utils._compare import merge
-from ..module_utils._generated.operations import SETTINGS_API_GET_SETTINGS, SETTINGS_API_UPDATE_SETTINGS
+from ..module_utils._generated.operations import SETTINGS_API_UPDATE_SETTINGS
 from ..module_utils._generated.settings import Settings
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import run
@@ -132,15 +131,11 @@ class OrganizationSettings(SettingsResource):
         self.path = {"organizationId": module.organization_id}
 
     def read(self):
-        answer = self.module.call("read " + self.noun, SETTINGS_API_GET_SETTINGS, self.path)
-        return complete(self.module.parse(Settings, answer, "read " + self.noun))
+        return self.organization_settings()
 
     def update(self, desired, current, changes):
-        answer = self.write_settings(SETTINGS_API_UPDATE_SETTINGS, self.path, merge(desired, current))
+        answer = self.write_settings("update", SETTINGS_API_UPDATE_SETTINGS, desired, current)
         return complete(self.module.parse(Settings, answer, "update " + self.noun))
-
-    def result(self):
-        return {"organization_id": self.path["organizationId"]}
 
 
 def main():
