@@ -5,7 +5,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from typing import ClassVar, List, Optional, Tuple
+from typing import List, Optional
 
 from ._base import APIModel, Field
 
@@ -13,15 +13,11 @@ from ._base import APIModel, Field
 class APIKey(APIModel):
     """Represents an API key."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
-
     token: Optional[str] = Field(None, alias='token')
 
 
 class APIKeyBudget(APIModel):
     """APIKeyBudget represents a budget definition together with live usage figures."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
 
     api_key_id: Optional[str] = Field(None, alias='apiKeyId')
     budget_limit_usd: Optional[str] = Field(None, alias='budgetLimitUsd')
@@ -34,15 +30,11 @@ class APIKeyBudget(APIModel):
 class APIKeyBudgetConfig(APIModel):
     """APIKeyBudgetConfig holds the mutable budget settings sent on write operations."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
-
     budget_limit_usd: Optional[str] = Field(None, alias='budgetLimitUsd')
 
 
 class ListAPIKeyBudgetsResponse(APIModel):
     """Response message for listing API key budgets."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
 
     items: Optional[List[APIKeyBudget]] = Field(None, alias='items')
     next_page_cursor: Optional[str] = Field(None, alias='nextPageCursor')
@@ -51,7 +43,5 @@ class ListAPIKeyBudgetsResponse(APIModel):
 
 class VerifyAPIKeyResponse(APIModel):
     """Response message for verifying API key."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('organization_id',)
 
     organization_id: Optional[str] = Field(None, alias='organizationId')

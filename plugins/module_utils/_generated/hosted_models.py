@@ -5,7 +5,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from typing import ClassVar, List, Optional, Tuple
+from typing import List, Optional
 
 from ._base import APIModel, Field
 
@@ -55,15 +55,11 @@ HOSTED_MODEL_EVENT_TYPE_VALUES = (
 class EdgeLocations(APIModel):
     """Edge locations where the model can be deployed"""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
-
     ids: Optional[List[str]] = Field(None, alias='ids')
 
 
 class Fallback(APIModel):
     """The fallback to use when the primary model is not available."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
 
     enabled: Optional[bool] = Field(None, alias='enabled')
     model: Optional[str] = Field(None, alias='model')
@@ -73,16 +69,12 @@ class Fallback(APIModel):
 class HibernationCondition(APIModel):
     """The condition that will trigger automatic hosted model status change."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('duration',)
-
     duration: Optional[str] = Field(None, alias='duration')
     request_count: Optional[int] = Field(None, alias='requestCount')
 
 
 class Hibernation(APIModel):
     """The settings for automatic hibernation and resumption of the hosted model."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('hibernate_condition', 'resume_condition')
 
     enabled: Optional[bool] = Field(None, alias='enabled')
     hibernate_condition: Optional[HibernationCondition] = Field(None, alias='hibernateCondition')
@@ -91,8 +83,6 @@ class Hibernation(APIModel):
 
 class HorizontalAutoscaling(APIModel):
     """The settings for horizontal autoscaling."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('max_replicas', 'min_replicas', 'target_metric', 'target_value')
 
     enabled: Optional[bool] = Field(None, alias='enabled')
     max_replicas: Optional[int] = Field(None, alias='maxReplicas')
@@ -104,16 +94,12 @@ class HorizontalAutoscaling(APIModel):
 class VLLMConfig(APIModel):
     """Configuration specific to the vLLM provider."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
-
     hugging_face_token: Optional[str] = Field(None, alias='huggingFaceToken')
     secret_name: Optional[str] = Field(None, alias='secretName')
 
 
 class HostedModel(APIModel):
     """A model that is deployed on a CAST AI managed cluster."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('cluster_id', 'model_specs_id', 'port', 'service')
 
     cloud_provider: Optional[str] = Field(None, alias='cloudProvider')
     cluster_id: Optional[str] = Field(None, alias='clusterId')
@@ -147,8 +133,6 @@ class HostedModel(APIModel):
 class PodEvent(APIModel):
     """Pod event."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
-
     action: Optional[str] = Field(None, alias='action')
     first_time: Optional[str] = Field(None, alias='firstTime')
     last_time: Optional[str] = Field(None, alias='lastTime')
@@ -160,8 +144,6 @@ class PodEvent(APIModel):
 class PodStatus(APIModel):
     """Pod status."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
-
     message: Optional[str] = Field(None, alias='message')
     phase: Optional[str] = Field(None, alias='phase')
     reason: Optional[str] = Field(None, alias='reason')
@@ -169,8 +151,6 @@ class PodStatus(APIModel):
 
 class Pod(APIModel):
     """Pod."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('events', 'name', 'status')
 
     events: Optional[List[PodEvent]] = Field(None, alias='events')
     name: Optional[str] = Field(None, alias='name')
@@ -180,15 +160,11 @@ class Pod(APIModel):
 class HostedModelPods(APIModel):
     """Hosted model pods."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('pods',)
-
     pods: Optional[List[Pod]] = Field(None, alias='pods')
 
 
 class HostedModelUpdate(APIModel):
     """A request message for updates hosted model fields"""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
 
     edge_locations: Optional[EdgeLocations] = Field(None, alias='edgeLocations')
     fallback: Optional[Fallback] = Field(None, alias='fallback')
@@ -201,8 +177,6 @@ class HostedModelUpdate(APIModel):
 class HostedModelEventAutoscalingEventData(APIModel):
     """Detailed information about autoscaling operations."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('description', 'from_replicas', 'target_metric', 'target_value', 'to_replicas')
-
     description: Optional[str] = Field(None, alias='description')
     from_replicas: Optional[int] = Field(None, alias='fromReplicas')
     target_metric: Optional[str] = Field(None, alias='targetMetric')
@@ -213,8 +187,6 @@ class HostedModelEventAutoscalingEventData(APIModel):
 class HostedModelEventHibernationEventData(APIModel):
     """Detailed information about hibernation operations."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('description', 'duration', 'request_count')
-
     description: Optional[str] = Field(None, alias='description')
     duration: Optional[str] = Field(None, alias='duration')
     request_count: Optional[int] = Field(None, alias='requestCount')
@@ -222,8 +194,6 @@ class HostedModelEventHibernationEventData(APIModel):
 
 class HostedModelEventInitiator(APIModel):
     """A user who initiated the event"""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('user_type',)
 
     email: Optional[str] = Field(None, alias='email')
     id: Optional[str] = Field(None, alias='id')
@@ -234,8 +204,6 @@ class HostedModelEventInitiator(APIModel):
 class HostedModelEventInterruptedEventData(APIModel):
     """Detailed information about interruption events."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('description', 'node_name', 'pod_names')
-
     description: Optional[str] = Field(None, alias='description')
     node_name: Optional[str] = Field(None, alias='nodeName')
     pod_names: Optional[List[str]] = Field(None, alias='podNames')
@@ -243,21 +211,6 @@ class HostedModelEventInterruptedEventData(APIModel):
 
 class HostedModelEvent(APIModel):
     """Event representing a significant change in a hosted model's lifecycle."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = (
-        'cluster_id',
-        'create_time',
-        'hibernated',
-        'hosted_model_id',
-        'id',
-        'initiator',
-        'interrupted',
-        'organization_id',
-        'resumed',
-        'scaled_down',
-        'scaled_up',
-        'type',
-    )
 
     cluster_id: Optional[str] = Field(None, alias='clusterId')
     create_time: Optional[str] = Field(None, alias='createTime')
@@ -276,8 +229,6 @@ class HostedModelEvent(APIModel):
 class ListHostedModelEventsResponse(APIModel):
     """Response containing paginated list of hosted model events."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('items', 'total_count')
-
     items: Optional[List[HostedModelEvent]] = Field(None, alias='items')
     next_page_cursor: Optional[str] = Field(None, alias='nextPageCursor')
     total_count: Optional[int] = Field(None, alias='totalCount')
@@ -285,8 +236,6 @@ class ListHostedModelEventsResponse(APIModel):
 
 class ListHostedModelsResponse(APIModel):
     """Response message for listing hosted models."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('items', 'total_count')
 
     items: Optional[List[HostedModel]] = Field(None, alias='items')
     next_page_cursor: Optional[str] = Field(None, alias='nextPageCursor')
@@ -296,8 +245,6 @@ class ListHostedModelsResponse(APIModel):
 class ScaleHostedModelRequest(APIModel):
     """Request message for scaling the hosted model deployment."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('cluster_id', 'id', 'organization_id', 'replicas')
-
     cluster_id: Optional[str] = Field(None, alias='clusterId')
     id: Optional[str] = Field(None, alias='id')
     organization_id: Optional[str] = Field(None, alias='organizationId')
@@ -306,7 +253,5 @@ class ScaleHostedModelRequest(APIModel):
 
 class ScaleHostedModelResponse(APIModel):
     """Response message for scaling the hosted model deployment."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ()
 
     replicas: Optional[int] = Field(None, alias='replicas')

@@ -5,6 +5,72 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+ANALYTICS_API_GENERATE_ANALYTICS = 'AnalyticsAPIGenerateAnalytics'
+ANALYTICS_API_GENERATE_BILLING_MODEL_USAGE_REPORT = 'AnalyticsAPIGenerateBillingModelUsageReport'
+ANALYTICS_API_GENERATE_LATEST_CHAT_COMPLETION_SUMMARY = 'AnalyticsAPIGenerateLatestChatCompletionSummary'
+ANALYTICS_API_GENERATE_LATEST_INFERENCE_SUMMARIES = 'AnalyticsAPIGenerateLatestInferenceSummaries'
+API_KEYS_API_CREATE_API_KEY = 'APIKeysAPICreateAPIKey'
+API_KEYS_API_DELETE_API_KEY_BUDGET = 'APIKeysAPIDeleteAPIKeyBudget'
+API_KEYS_API_GET_API_KEY_BUDGET = 'APIKeysAPIGetAPIKeyBudget'
+API_KEYS_API_LIST_API_KEY_BUDGETS = 'APIKeysAPIListAPIKeyBudgets'
+API_KEYS_API_UPDATE_API_KEY_BUDGET = 'APIKeysAPIUpdateAPIKeyBudget'
+API_KEYS_API_VERIFY_API_KEY = 'APIKeysAPIVerifyAPIKey'
+BATCH_API_CANCEL_BATCH = 'BatchAPICancelBatch'
+BATCH_API_CREATE_BATCH = 'BatchAPICreateBatch'
+BATCH_API_GET_BATCH = 'BatchAPIGetBatch'
+BATCH_API_LIST_BATCHES = 'BatchAPIListBatches'
+BATCH_API_REPORT_BATCH_ERROR = 'BatchAPIReportBatchError'
+BATCH_API_UPDATE_BATCH = 'BatchAPIUpdateBatch'
+COMPONENTS_API_LIST_COMPONENTS = 'ComponentsAPIListComponents'
+EMBEDDINGS_API_CREATE_CLUSTER_EMBEDDING = 'EmbeddingsAPICreateClusterEmbedding'
+EMBEDDINGS_API_CREATE_EMBEDDING = 'EmbeddingsAPICreateEmbedding'
+HOSTED_MODELS_API_CREATE_HOSTED_MODEL = 'HostedModelsAPICreateHostedModel'
+HOSTED_MODELS_API_DELETE_HOSTED_MODEL = 'HostedModelsAPIDeleteHostedModel'
+HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS = 'HostedModelsAPIGetHostedModelPods'
+HOSTED_MODELS_API_LIST_HOSTED_MODELS = 'HostedModelsAPIListHostedModels'
+HOSTED_MODELS_API_SCALE_HOSTED_MODEL = 'HostedModelsAPIScaleHostedModel'
+HOSTED_MODELS_API_UPDATE_HOSTED_MODEL = 'HostedModelsAPIUpdateHostedModel'
+HOSTED_MODEL_EVENTS_API_LIST_HOSTED_MODEL_EVENTS = 'HostedModelEventsAPIListHostedModelEvents'
+MODEL_REGISTRIES_API_CREATE_MODEL_REGISTRY = 'ModelRegistriesAPICreateModelRegistry'
+MODEL_REGISTRIES_API_DELETE_MODEL_REGISTRY = 'ModelRegistriesAPIDeleteModelRegistry'
+MODEL_REGISTRIES_API_GET_MODEL_REGISTRY = 'ModelRegistriesAPIGetModelRegistry'
+MODEL_REGISTRIES_API_GET_ONBOARDING_COMMAND = 'ModelRegistriesAPIGetOnboardingCommand'
+MODEL_REGISTRIES_API_GET_ONBOARDING_SCRIPT = 'ModelRegistriesAPIGetOnboardingScript'
+MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES = 'ModelRegistriesAPIListModelRegistries'
+MODEL_REGISTRIES_API_LIST_MODEL_REGISTRY_DIRECTORIES = 'ModelRegistriesAPIListModelRegistryDirectories'
+MODEL_SPECS_API_CREATE_MODEL_SPECS = 'ModelSpecsAPICreateModelSpecs'
+MODEL_SPECS_API_DELETE_MODEL_SPECS = 'ModelSpecsAPIDeleteModelSpecs'
+MODEL_SPECS_API_GET_MODEL_SPECS = 'ModelSpecsAPIGetModelSpecs'
+MODEL_SPECS_API_LIST_MODEL_SPECS = 'ModelSpecsAPIListModelSpecs'
+ONBOARDING_API_CHECK_MODELS_CACHE = 'OnboardingAPICheckModelsCache'
+ONBOARDING_API_GET_MODELS_CACHE_SCRIPT = 'OnboardingAPIGetModelsCacheScript'
+ONBOARDING_API_GET_ONBOARDING_COMMAND = 'OnboardingAPIGetOnboardingCommand'
+ONBOARDING_API_GET_ONBOARDING_SCRIPT = 'OnboardingAPIGetOnboardingScript'
+ONBOARDING_API_GET_SETUP_SCRIPT = 'OnboardingAPIGetSetupScript'
+ONBOARDING_API_REGISTER_MODELS_CACHE = 'OnboardingAPIRegisterModelsCache'
+OTEL_API_GET_PRODUCTIVITY_METRICS = 'OtelAPIGetProductivityMetrics'
+OTEL_API_INGEST_LOGS = 'OtelAPIIngestLogs'
+OTEL_API_INGEST_METRICS = 'OtelAPIIngestMetrics'
+PLAYGROUND_CHAT_COMPLETIONS_API_STREAM_PLAYGROUND_CHAT_COMPLETION = 'PlaygroundChatCompletionsAPIStreamPlaygroundChatCompletion'
+RERANKINGS_API_CREATE_CLUSTER_RERANKING = 'RerankingsAPICreateClusterReranking'
+RERANKINGS_API_CREATE_RERANKING = 'RerankingsAPICreateReranking'
+SETTINGS_API_DELETE_API_KEY_SETTINGS = 'SettingsAPIDeleteAPIKeySettings'
+SETTINGS_API_GET_API_KEY_SETTINGS = 'SettingsAPIGetAPIKeySettings'
+SETTINGS_API_GET_SETTINGS = 'SettingsAPIGetSettings'
+SETTINGS_API_LIST_API_KEY_SETTINGS = 'SettingsAPIListAPIKeySettings'
+SETTINGS_API_RESOLVE_SETTINGS = 'SettingsAPIResolveSettings'
+SETTINGS_API_UPDATE_SETTINGS = 'SettingsAPIUpdateSettings'
+SETTINGS_API_UPSERT_API_KEY_SETTINGS = 'SettingsAPIUpsertAPIKeySettings'
+SUBSCRIPTIONS_API_CHECKOUT_SUBSCRIPTION = 'SubscriptionsAPICheckoutSubscription'
+SUBSCRIPTIONS_API_GET_SUBSCRIPTION = 'SubscriptionsAPIGetSubscription'
+SUBSCRIPTIONS_API_HANDLE_WEBHOOK = 'SubscriptionsAPIHandleWebhook'
+SUBSCRIPTIONS_API_MANAGE_SUBSCRIPTION = 'SubscriptionsAPIManageSubscription'
+SURVEYS_API_GET_SURVEY_STATUS = 'SurveysAPIGetSurveyStatus'
+SURVEYS_API_UPDATE_SURVEY_STATUS = 'SurveysAPIUpdateSurveyStatus'
+TAGS_API_SEARCH_KEYS = 'TagsAPISearchKeys'
+TAGS_API_SEARCH_TAGS = 'TagsAPISearchTags'
+TAGS_API_SEARCH_VALUES = 'TagsAPISearchValues'
+
 OPERATIONS = {
     'APIKeysAPICreateAPIKey': {
         'method': 'POST',
@@ -13,6 +79,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'APIKey',
         'response': 'APIKey',
+        'response_required': True,
     },
     'APIKeysAPIDeleteAPIKeyBudget': {
         'method': 'DELETE',
@@ -21,6 +88,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'APIKeysAPIGetAPIKeyBudget': {
         'method': 'GET',
@@ -29,6 +97,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'APIKeyBudget',
+        'response_required': True,
     },
     'APIKeysAPIListAPIKeyBudgets': {
         'method': 'GET',
@@ -37,6 +106,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor'),
         'body': None,
         'response': 'ListAPIKeyBudgetsResponse',
+        'response_required': True,
     },
     'APIKeysAPIUpdateAPIKeyBudget': {
         'method': 'PATCH',
@@ -45,6 +115,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'APIKeyBudgetConfig',
         'response': 'APIKeyBudget',
+        'response_required': True,
     },
     'APIKeysAPIVerifyAPIKey': {
         'method': 'POST',
@@ -53,6 +124,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'VerifyAPIKeyRequest',
         'response': 'VerifyAPIKeyResponse',
+        'response_required': True,
     },
     'AnalyticsAPIGenerateAnalytics': {
         'method': 'GET',
@@ -61,6 +133,7 @@ OPERATIONS = {
         'query_params': ('startTime', 'endTime', 'castaiApiKey', 'filter'),
         'body': None,
         'response': 'GenerateAnalyticsResponse',
+        'response_required': True,
     },
     'AnalyticsAPIGenerateBillingModelUsageReport': {
         'method': 'GET',
@@ -69,6 +142,7 @@ OPERATIONS = {
         'query_params': ('startTime', 'endTime'),
         'body': None,
         'response': 'GenerateBillingModelUsageReportResponse',
+        'response_required': True,
     },
     'AnalyticsAPIGenerateLatestChatCompletionSummary': {
         'method': 'GET',
@@ -77,6 +151,7 @@ OPERATIONS = {
         'query_params': ('model', 'providerName'),
         'body': None,
         'response': 'GenerateLatestChatCompletionSummaryResponse',
+        'response_required': True,
     },
     'AnalyticsAPIGenerateLatestInferenceSummaries': {
         'method': 'GET',
@@ -85,6 +160,7 @@ OPERATIONS = {
         'query_params': ('models', 'providers', 'providerNames', 'filter'),
         'body': None,
         'response': 'GenerateLatestInferenceSummariesResponse',
+        'response_required': True,
     },
     'BatchAPICancelBatch': {
         'method': 'POST',
@@ -93,6 +169,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'CancelBatchResponse',
+        'response_required': True,
     },
     'BatchAPICreateBatch': {
         'method': 'POST',
@@ -101,6 +178,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Batch',
         'response': 'Batch',
+        'response_required': True,
     },
     'BatchAPIGetBatch': {
         'method': 'GET',
@@ -109,6 +187,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'Batch',
+        'response_required': True,
     },
     'BatchAPIListBatches': {
         'method': 'GET',
@@ -117,6 +196,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor', 'after', 'limit', 'startTime', 'endTime', 'mockData'),
         'body': None,
         'response': 'ListBatchesResponse',
+        'response_required': True,
     },
     'BatchAPIReportBatchError': {
         'method': 'POST',
@@ -125,6 +205,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'BatchError',
         'response': 'ReportBatchErrorResponse',
+        'response_required': True,
     },
     'BatchAPIUpdateBatch': {
         'method': 'PATCH',
@@ -133,6 +214,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'BatchUpdate',
         'response': 'Batch',
+        'response_required': True,
     },
     'ComponentsAPIListComponents': {
         'method': 'GET',
@@ -141,6 +223,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor'),
         'body': None,
         'response': 'ListComponentsResponse',
+        'response_required': True,
     },
     'EmbeddingsAPICreateClusterEmbedding': {
         'method': 'POST',
@@ -149,6 +232,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Embedding',
         'response': 'Embedding',
+        'response_required': True,
     },
     'EmbeddingsAPICreateEmbedding': {
         'method': 'POST',
@@ -157,6 +241,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Embedding',
         'response': 'Embedding',
+        'response_required': True,
     },
     'HostedModelEventsAPIListHostedModelEvents': {
         'method': 'GET',
@@ -165,6 +250,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor', 'startTime', 'endTime'),
         'body': None,
         'response': 'ListHostedModelEventsResponse',
+        'response_required': True,
     },
     'HostedModelsAPICreateHostedModel': {
         'method': 'POST',
@@ -173,6 +259,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'HostedModel',
         'response': 'HostedModel',
+        'response_required': True,
     },
     'HostedModelsAPIDeleteHostedModel': {
         'method': 'DELETE',
@@ -181,6 +268,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'HostedModelsAPIGetHostedModelPods': {
         'method': 'GET',
@@ -189,6 +277,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'HostedModelPods',
+        'response_required': True,
     },
     'HostedModelsAPIListHostedModels': {
         'method': 'GET',
@@ -197,6 +286,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor', 'sort.field', 'sort.order'),
         'body': None,
         'response': 'ListHostedModelsResponse',
+        'response_required': True,
     },
     'HostedModelsAPIScaleHostedModel': {
         'method': 'POST',
@@ -205,6 +295,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'ScaleHostedModelRequest',
         'response': 'ScaleHostedModelResponse',
+        'response_required': True,
     },
     'HostedModelsAPIUpdateHostedModel': {
         'method': 'PATCH',
@@ -213,6 +304,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'HostedModelUpdate',
         'response': 'HostedModel',
+        'response_required': True,
     },
     'ModelRegistriesAPICreateModelRegistry': {
         'method': 'POST',
@@ -221,6 +313,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'ModelRegistry',
         'response': 'ModelRegistry',
+        'response_required': True,
     },
     'ModelRegistriesAPIDeleteModelRegistry': {
         'method': 'DELETE',
@@ -229,6 +322,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'ModelRegistriesAPIGetModelRegistry': {
         'method': 'GET',
@@ -237,6 +331,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'ModelRegistry',
+        'response_required': True,
     },
     'ModelRegistriesAPIGetOnboardingCommand': {
         'method': 'GET',
@@ -254,6 +349,7 @@ OPERATIONS = {
         ),
         'body': None,
         'response': 'GetOnboardingCommandResponse',
+        'response_required': True,
     },
     'ModelRegistriesAPIGetOnboardingScript': {
         'method': 'GET',
@@ -262,6 +358,7 @@ OPERATIONS = {
         'query_params': ('providerType',),
         'body': None,
         'response': 'GetOnboardingScriptResponse',
+        'response_required': True,
     },
     'ModelRegistriesAPIListModelRegistries': {
         'method': 'GET',
@@ -270,6 +367,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor', 'sort.field', 'sort.order'),
         'body': None,
         'response': 'ListModelRegistriesResponse',
+        'response_required': True,
     },
     'ModelRegistriesAPIListModelRegistryDirectories': {
         'method': 'GET',
@@ -278,6 +376,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor', 'sort.field', 'sort.order'),
         'body': None,
         'response': 'ListModelRegistryDirectoriesResponse',
+        'response_required': True,
     },
     'ModelSpecsAPICreateModelSpecs': {
         'method': 'POST',
@@ -286,6 +385,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'ModelSpecs',
         'response': 'ModelSpecs',
+        'response_required': True,
     },
     'ModelSpecsAPIDeleteModelSpecs': {
         'method': 'DELETE',
@@ -294,6 +394,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'ModelSpecsAPIGetModelSpecs': {
         'method': 'GET',
@@ -302,6 +403,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'ModelSpecs',
+        'response_required': True,
     },
     'ModelSpecsAPIListModelSpecs': {
         'method': 'GET',
@@ -310,6 +412,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor', 'sort.field', 'sort.order', 'cloud', 'region', 'registryType', 'registryId'),
         'body': None,
         'response': 'ListModelSpecsResponse',
+        'response_required': True,
     },
     'OnboardingAPICheckModelsCache': {
         'method': 'POST',
@@ -318,6 +421,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'CheckModelsCacheRequest',
         'response': 'CheckModelsCacheResponse',
+        'response_required': True,
     },
     'OnboardingAPIGetModelsCacheScript': {
         'method': 'GET',
@@ -326,6 +430,7 @@ OPERATIONS = {
         'query_params': ('provider',),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'OnboardingAPIGetOnboardingCommand': {
         'method': 'GET',
@@ -334,6 +439,7 @@ OPERATIONS = {
         'query_params': ('provider',),
         'body': None,
         'response': 'OnboardingCommand',
+        'response_required': True,
     },
     'OnboardingAPIGetOnboardingScript': {
         'method': 'GET',
@@ -342,6 +448,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'OnboardingAPIGetSetupScript': {
         'method': 'GET',
@@ -350,6 +457,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'OnboardingAPIRegisterModelsCache': {
         'method': 'POST',
@@ -358,6 +466,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'RegisterModelsCacheRequest',
         'response': None,
+        'response_required': False,
     },
     'OtelAPIGetProductivityMetrics': {
         'method': 'GET',
@@ -366,6 +475,7 @@ OPERATIONS = {
         'query_params': ('from', 'to', 'metricNames', 'userId', 'sessionId'),
         'body': None,
         'response': 'GetProductivityMetricsResponse',
+        'response_required': True,
     },
     'OtelAPIIngestLogs': {
         'method': 'POST',
@@ -374,6 +484,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'IngestLogsRequest',
         'response': 'IngestLogsResponse',
+        'response_required': False,
     },
     'OtelAPIIngestMetrics': {
         'method': 'POST',
@@ -382,6 +493,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'IngestMetricsRequest',
         'response': 'IngestMetricsResponse',
+        'response_required': False,
     },
     'PlaygroundChatCompletionsAPIStreamPlaygroundChatCompletion': {
         'method': 'POST',
@@ -390,6 +502,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'StreamPlaygroundChatCompletionRequest',
         'response': 'StreamPlaygroundChatCompletionResponse',
+        'response_required': True,
     },
     'RerankingsAPICreateClusterReranking': {
         'method': 'POST',
@@ -398,6 +511,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Reranking',
         'response': 'Reranking',
+        'response_required': True,
     },
     'RerankingsAPICreateReranking': {
         'method': 'POST',
@@ -406,6 +520,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Reranking',
         'response': 'Reranking',
+        'response_required': True,
     },
     'SettingsAPIDeleteAPIKeySettings': {
         'method': 'DELETE',
@@ -414,6 +529,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': None,
+        'response_required': False,
     },
     'SettingsAPIGetAPIKeySettings': {
         'method': 'GET',
@@ -422,6 +538,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'APIKeySettings',
+        'response_required': True,
     },
     'SettingsAPIGetSettings': {
         'method': 'GET',
@@ -430,6 +547,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'Settings',
+        'response_required': True,
     },
     'SettingsAPIListAPIKeySettings': {
         'method': 'GET',
@@ -438,6 +556,7 @@ OPERATIONS = {
         'query_params': ('page.limit', 'page.cursor'),
         'body': None,
         'response': 'ListAPIKeySettingsResponse',
+        'response_required': True,
     },
     'SettingsAPIResolveSettings': {
         'method': 'GET',
@@ -446,6 +565,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'ResolveSettingsResponse',
+        'response_required': True,
     },
     'SettingsAPIUpdateSettings': {
         'method': 'PATCH',
@@ -454,6 +574,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Settings',
         'response': 'Settings',
+        'response_required': True,
     },
     'SettingsAPIUpsertAPIKeySettings': {
         'method': 'PUT',
@@ -462,6 +583,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'Settings',
         'response': 'APIKeySettings',
+        'response_required': True,
     },
     'SubscriptionsAPICheckoutSubscription': {
         'method': 'POST',
@@ -470,6 +592,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'CheckoutSubscriptionRequest',
         'response': 'CheckoutSubscriptionResponse',
+        'response_required': True,
     },
     'SubscriptionsAPIGetSubscription': {
         'method': 'GET',
@@ -478,6 +601,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'Subscription',
+        'response_required': True,
     },
     'SubscriptionsAPIHandleWebhook': {
         'method': 'POST',
@@ -486,6 +610,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'HandleWebhookRequest',
         'response': 'HandleWebhookResponse',
+        'response_required': True,
     },
     'SubscriptionsAPIManageSubscription': {
         'method': 'POST',
@@ -494,6 +619,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'ManageSubscriptionRequest',
         'response': 'ManageSubscriptionResponse',
+        'response_required': True,
     },
     'SurveysAPIGetSurveyStatus': {
         'method': 'GET',
@@ -502,6 +628,7 @@ OPERATIONS = {
         'query_params': (),
         'body': None,
         'response': 'SurveyStatus',
+        'response_required': True,
     },
     'SurveysAPIUpdateSurveyStatus': {
         'method': 'PATCH',
@@ -510,6 +637,7 @@ OPERATIONS = {
         'query_params': (),
         'body': 'SurveyStatus',
         'response': 'SurveyStatus',
+        'response_required': True,
     },
     'TagsAPISearchKeys': {
         'method': 'GET',
@@ -518,6 +646,7 @@ OPERATIONS = {
         'query_params': ('sort.field', 'sort.order', 'prefix'),
         'body': None,
         'response': 'SearchKeysResponse',
+        'response_required': True,
     },
     'TagsAPISearchTags': {
         'method': 'GET',
@@ -526,6 +655,7 @@ OPERATIONS = {
         'query_params': ('sort.field', 'sort.order', 'prefix'),
         'body': None,
         'response': 'SearchTagsResponse',
+        'response_required': True,
     },
     'TagsAPISearchValues': {
         'method': 'GET',
@@ -534,5 +664,6 @@ OPERATIONS = {
         'query_params': ('tagKey', 'sort.field', 'sort.order', 'prefix'),
         'body': None,
         'response': 'SearchValuesResponse',
+        'response_required': True,
     },
 }

@@ -5,15 +5,13 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from typing import ClassVar, List, Optional, Tuple
+from typing import List, Optional
 
 from ._base import APIModel, Field
 
 
 class Settings(APIModel):
     """AI Enabler settings"""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('prompt_sharing_enabled', 'router_quality_weight', 'routing_enabled')
 
     prompt_sharing_enabled: Optional[bool] = Field(None, alias='promptSharingEnabled')
     router_quality_weight: Optional[float] = Field(None, alias='routerQualityWeight')
@@ -23,16 +21,12 @@ class Settings(APIModel):
 class APIKeySettings(APIModel):
     """Settings for an API key."""
 
-    _required_fields: ClassVar[Tuple[str, ...]] = ('api_key_id', 'settings')
-
     api_key_id: Optional[str] = Field(None, alias='apiKeyId')
     settings: Optional[Settings] = Field(None, alias='settings')
 
 
 class ListAPIKeySettingsResponse(APIModel):
     """Response message for listing settings."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('items', 'total_count')
 
     items: Optional[List[APIKeySettings]] = Field(None, alias='items')
     next_page_cursor: Optional[str] = Field(None, alias='nextPageCursor')
@@ -41,7 +35,5 @@ class ListAPIKeySettingsResponse(APIModel):
 
 class ResolveSettingsResponse(APIModel):
     """Resolved settings respecting the hierarchy of organization and API key settings."""
-
-    _required_fields: ClassVar[Tuple[str, ...]] = ('settings',)
 
     settings: Optional[Settings] = Field(None, alias='settings')
