@@ -1,24 +1,18 @@
 """WSGI application of the simulator: spec routing, auth, validation of requests and responses, faults, request log."""
 
 import json
-import math
-import socket
-import struct
 import sys
-import time
 import traceback
 from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
-from . import control, ops_keys, ops_models
-from .errors import (CODE_FOR_HTTP, INTERNAL, NOT_FOUND, PERMISSION_DENIED, UNAUTHENTICATED, UNAVAILABLE, UNIMPLEMENTED, UNKNOWN, ApiError,
-                     status_body)
+from . import control, faults, ops_catalog, ops_keys, ops_models, ops_observability
+from .errors import INTERNAL, NOT_FOUND, PERMISSION_DENIED, UNAUTHENTICATED, UNIMPLEMENTED, ApiError, status_body
 from .spec import API_PREFIX, SPEC_PATH, load_contract
 from .state import State, redact, rfc3339
 
-HANDLERS = {**ops_keys.HANDLERS, **ops_models.HANDLERS}
-MALFORMED_JSON = b'{"items": ['
+HANDLERS = {**ops_keys.HANDLERS, **ops_models.HANDLERS, **ops_catalog.HANDLERS, **ops_observability.HANDLERS}
 
 
 @dataclass
@@ -31,13 +25,6 @@ class Call:
     params: dict
     query: object
     body: dict
-
-
-class _Reset:
-    """Marker answer: close the connection without an HTTP response."""
-
-
-RESET = _Reset()
 
 
 def json_response(status, payload, headers=None):
@@ -71,11 +58,9 @@ class SimulatorApp:
     def __call__(self, environ, start_response):
         request = Request(environ)
         if request.path == '/_sim' or request.path.startswith('/_sim/'):
-            response = control.dispatch(self.state, request)
+            response = control.dispatch(self.state, request, self.contract)
         elif request.path.startswith(API_PREFIX):
             response = self.serve_api(request)
-            if response is RESET:
-                return self.reset_connection(environ, start_response)
         else:
             response = json_response(404, status_body(NOT_FOUND, f'no such path: {request.path}'))
         return response(environ, start_response)
@@ -83,20 +68,25 @@ class SimulatorApp:
     def serve_api(self, request):
         data = request.get_data(cache=True)
         token = token_of(request)
-        fault = self.state.take_fault(request.method, request.path)
-        response, operation_id = (self.fault_response(fault) if fault else None), None
-        if response is None:
-            response, operation_id = self.answer(request, token, data)
+        try:
+            operation_id = self.contract.route(request.method, request.path)[0].operation_id
+        except ApiError:
+            operation_id = None
+        fault = self.state.take_fault(request.method, request.path, operation_id)
+        response, performed = faults.serve(fault, lambda: self.answer(request, token, data))
         self.state.log_request({
             'method': request.method,
             'path': request.path,
             'query': {name: values[0] if len(values) == 1 else values for name, values in request.args.lists()},
             'body': redact(parse_json(data)),
-            'status': None if response is RESET else response.status_code,
+            'status': response.status_code,
             'api_key_suffix': token[-4:] if token else None,
             'time': rfc3339(self.state.clock()),
             'operation_id': operation_id,
             'fault': fault.kind if fault else None,
+            # whether the server did what was asked (its own answer was a success), whatever the client got
+            'applied': performed is not None and 200 <= performed.status_code < 300,
+            'operation_status': None if performed is None else performed.status_code,
         })
         return response
 
@@ -105,7 +95,7 @@ class SimulatorApp:
         try:
             operation, params = self.contract.route(request.method, request.path)
         except ApiError as error:
-            return json_response(error.http_status, error.body()), None
+            return json_response(error.http_status, error.body())
         headers = {}
         try:
             payload, status = self.run(operation, params, request, token, data), 200
@@ -120,7 +110,7 @@ class SimulatorApp:
             sys.stderr.write(f'castai-simulator: BUG: {operation.operation_id} answer {status} does not match the spec: {problem}\n')
             status, headers = 500, {}
             body = json.dumps(status_body(INTERNAL, f'simulator: response does not match spec: {problem}')).encode()
-        return Response(body, status=status, headers=headers, mimetype='application/json'), operation.operation_id
+        return Response(body, status=status, headers=headers, mimetype='application/json')
 
     def run(self, operation, params, request, token, data):
         key = self.state.key_for_token(token)
@@ -138,33 +128,6 @@ class SimulatorApp:
         with self.state.lock:
             organization = self.state.organizations[key.organization_id]
             return handler(Call(self.state, key, organization, params, request.args, body if isinstance(body, dict) else {}))
-
-    @staticmethod
-    def fault_response(fault):
-        """The answer an injected fault gives; None means 'answer normally' (after a slow fault's delay)."""
-        if fault.kind == 'slow':
-            time.sleep(fault.delay)
-            return None
-        if fault.kind == 'reset':
-            return RESET
-        if fault.kind == 'malformed_json':
-            return Response(MALFORMED_JSON, status=200, mimetype='application/json')
-        headers = {} if fault.retry_after is None else {'Retry-After': str(math.ceil(fault.retry_after))}
-        return json_response(fault.status, status_body(CODE_FOR_HTTP.get(fault.status, UNKNOWN), f'simulated fault: HTTP {fault.status}'), headers)
-
-    @staticmethod
-    def reset_connection(environ, start_response):
-        """Drop the TCP connection without answering (werkzeug's server exposes the socket)."""
-        sock = environ.get('werkzeug.socket')
-        if sock is None:
-            return json_response(502, status_body(UNAVAILABLE, 'simulated connection reset'))(environ, start_response)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        start_response('502 Bad Gateway', [('Content-Length', '0')])
-        return []
 
 
 def make_app(state=None, spec_path=SPEC_PATH):

@@ -7,11 +7,12 @@ import uuid
 
 from werkzeug.wrappers import Response
 
-from . import lifecycle
+from . import lifecycle, ops_catalog, ops_observability
 from .errors import ApiError
+from .faults import FaultError, build_fault
 from .ops_keys import decimal_text, parse_money
-from .ops_models import build_model
-from .state import FAULT_KINDS, Fault, Step
+from .ops_models import build_model, parse_time
+from .state import Step, micros, rfc3339
 
 STATUSES = ('DELETING', 'DEPLOYING', 'FAILED', 'HIBERNATED', 'HIBERNATING', 'RESTARTING', 'RESUMING', 'RUNNING', 'SCALING',
             'STATUS_UNSPECIFIED', 'STOPPED', 'WARNING')
@@ -22,6 +23,14 @@ class ControlError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
         self.status = status
+
+
+class PathParams(dict):
+    """The parameters of a control path, plus the contract the simulator serves (to check operation IDs)."""
+
+    def __init__(self, params, contract):
+        super().__init__(params)
+        self.contract = contract
 
 
 def reply(payload, status=200):
@@ -167,17 +176,11 @@ def seed_spend(state, body, match):
     return {'api_key_id': key.id, 'total_spend_usd': spend}
 
 
-def add_fault(state, body, _match):
-    kind = body.get('kind')
-    need(kind in FAULT_KINDS, f'kind must be one of {", ".join(FAULT_KINDS)}')
+def add_fault(state, body, match):
     try:
-        pattern = re.compile(body['path']) if body.get('path') else None
-    except re.error as error:
-        raise ControlError(400, f'path is not a regular expression: {error}') from None
-    status = number(body, 'status', 503, minimum=400, integer=True)
-    need(status <= 599, 'status must be an HTTP error status (400-599)')
-    fault = Fault(kind=kind, remaining=number(body, 'count', 1, minimum=1, integer=True), method=body.get('method') or None, path=pattern,
-                  status=status, retry_after=number(body, 'retry_after', None), delay=number(body, 'delay', 1.0))
+        fault = build_fault(body, {operation.operation_id for operation in match.contract.operations})
+    except FaultError as error:
+        raise ControlError(400, str(error)) from None
     state.add_fault(fault)
     return fault.describe()
 
@@ -189,6 +192,103 @@ def list_faults(state, _body, _match):
 def clear_faults(state, _body, _match):
     state.faults.clear()
     return {}
+
+
+def force_record_status(state, body, record, statuses, what):
+    status = body.get('status')
+    need(status in statuses, f'status must be one of {", ".join(statuses)}')
+    reason = body.get('status_reason')
+    need(reason is None or isinstance(reason, str), 'status_reason must be a string')
+    need(isinstance(body.get('stuck', False), bool), 'stuck must be true or false')
+    ops_catalog.force_status(state, record, status, reason, body.get('stuck', False))
+    return {'id': record.data['id'], 'kind': what, 'status': record.status, 'status_reason': record.reason}
+
+
+def find_record(state, kind, record_id):
+    for organization in state.organizations.values():
+        record = getattr(organization, kind).get(record_id)
+        if record is not None:
+            return record
+    return None
+
+
+def force_spec_status(state, body, match):
+    need(match['id'] not in ops_catalog.PREDEFINED_SPECS, 'predefined model specs have no status (only private ones do)')
+    spec = find_record(state, 'specs', match['id'])
+    need(spec is not None, f"model specs {match['id']} not found", 404)
+    need(spec.data['registryType'] == 'PRIVATE', 'only private model specs have a status')
+    return force_record_status(state, body, spec, ('VALIDATING', 'ACTIVE', 'ERROR'), 'model_specs')
+
+
+def force_registry_status(state, body, match):
+    registry = find_record(state, 'registries', match['id'])
+    need(registry is not None, f"model registry {match['id']} not found", 404)
+    return force_record_status(state, body, registry, ('ONBOARDING', 'ACTIVE', 'ERROR'), 'model_registry')
+
+
+def set_directories(state, body, match):
+    registry = find_record(state, 'registries', match['id'])
+    need(registry is not None, f"model registry {match['id']} not found", 404)
+    directories = body.get('directories')
+    need(isinstance(directories, list) and all(isinstance(name, str) and name for name in directories)
+         and len(set(directories)) == len(directories), 'directories must be a list of distinct non-empty strings')
+    registry.directories = list(directories)
+    return {'id': registry.data['id'], 'directories': list(directories)}
+
+
+def set_components(state, body, _match):
+    organization_id = organization_of(state, body)
+    cluster_id = body.get('cluster_id')
+    need(isinstance(cluster_id, str) and cluster_id, 'cluster_id is required')
+    organization = state.organizations[organization_id]
+    if body.get('remove'):
+        organization.components[cluster_id] = []
+        return []
+    status = body.get('status', 'RUNNING')
+    need(status in ('RUNNING', 'NOT_RUNNING', 'STATUS_UNSPECIFIED'), 'status must be RUNNING, NOT_RUNNING or STATUS_UNSPECIFIED')
+    for name in ('warning', 'version'):
+        need(body.get(name) is None or isinstance(body[name], str), f'{name} must be a string')
+    component = dict(ops_observability.default_components(state, organization_id, cluster_id)[0], status=status,
+                     updateTime=rfc3339(state.clock()))
+    component['version'] = body.get('version') or component['version']
+    if body.get('warning'):
+        component['warning'] = body['warning']
+    organization.components[cluster_id] = [component]
+    return copy.deepcopy(organization.components[cluster_id])
+
+
+USAGE_COUNTS = {'requests': 1, 'input_tokens': 0, 'output_tokens': 0, 'errors': 0}
+USAGE_MILLISECONDS = {'duration_ms': 500, 'ttft_ms': 100}
+
+
+def add_usage(state, body, _match):
+    organization_id = organization_of(state, body)
+    organization = state.organizations[organization_id]
+    model = body.get('model')
+    need(isinstance(model, str) and model, 'model is required')
+    keys = [key for key in state.keys_by_id.values() if key.organization_id == organization_id]
+    api_key_id = body.get('api_key_id') or keys[0].id
+    need(any(key.id == api_key_id for key in keys), f'api key {api_key_id} is not a key of organization {organization_id}', 404)
+    try:
+        at = parse_time(body['time'], 'time') if body.get('time') else micros(state.clock())
+    except (ApiError, AttributeError):
+        raise ControlError(400, 'time must be an RFC 3339 timestamp') from None
+    cluster_id = body.get('cluster_id')
+    need(cluster_id is None or isinstance(cluster_id, str), 'cluster_id must be a string')
+    hosted = any(hosted_model.data['model'] == model for hosted_model in organization.models.values())
+    provider = ops_observability.HOSTED_PROVIDER if hosted else ('openai', 'OpenAI')
+    record = {'at': at, 'api_key_id': api_key_id, 'model': model, 'cluster_id': cluster_id,
+              'provider': body.get('provider') or provider[0], 'provider_name': body.get('provider_name') or provider[1],
+              'error_code': number(body, 'error_code', 500, minimum=100, integer=True)}
+    for name, default in USAGE_COUNTS.items():
+        record[name] = number(body, name, default, integer=True)
+        need(record[name] <= 10 ** 9, f'{name} must be at most 10^9')
+    for name, default in USAGE_MILLISECONDS.items():
+        record[name] = float(number(body, name, default))
+        need(record[name] <= 3_600_000, f'{name} must be at most one hour')
+    need(record['errors'] <= record['requests'], 'errors must not exceed requests')
+    organization.usage.append(record)
+    return {**{name: value for name, value in record.items() if name != 'at'}, 'time': rfc3339(at / 1e6)}
 
 
 def list_requests(state, _body, _match):
@@ -212,6 +312,11 @@ ROUTES = [
     ('POST', r'/_sim/hosted-models', seed_models),
     ('POST', r'/_sim/hosted-models/(?P<id>[^/]+)/status', force_status),
     ('POST', r'/_sim/budgets/(?P<id>[^/]+)', seed_spend),
+    ('POST', r'/_sim/model-specs/(?P<id>[^/]+)/status', force_spec_status),
+    ('POST', r'/_sim/model-registries/(?P<id>[^/]+)/status', force_registry_status),
+    ('POST', r'/_sim/model-registries/(?P<id>[^/]+)/directories', set_directories),
+    ('POST', r'/_sim/components', set_components),
+    ('POST', r'/_sim/usage', add_usage),
     ('GET', r'/_sim/faults', list_faults),
     ('POST', r'/_sim/faults', add_fault),
     ('DELETE', r'/_sim/faults', clear_faults),
@@ -220,7 +325,7 @@ ROUTES = [
 ]
 
 
-def dispatch(state, request):
+def dispatch(state, request, contract):
     """Answer one control request."""
     path_known = False
     for method, pattern, handler in ROUTES:
@@ -239,7 +344,7 @@ def dispatch(state, request):
             return reply({'error': 'body must be a JSON object'}, 400)
         try:
             with state.lock:
-                answer = handler(state, body, match.groupdict())
+                answer = handler(state, body, PathParams(match.groupdict(), contract=contract))
         except ControlError as error:
             return reply({'error': str(error)}, error.status)
         payload, status = answer if isinstance(answer, tuple) else (answer, 200)

@@ -1,4 +1,5 @@
-"""In-memory state of the simulator: organizations, API keys, settings, budgets, hosted models, faults and the request log."""
+"""In-memory state of the simulator: organizations, API keys, settings, budgets, hosted models, the model catalog, components,
+usage records, faults and the request log."""
 
 import itertools
 import re
@@ -14,7 +15,7 @@ DEFAULT_ORGANIZATION_ID = '11111111-1111-4111-8111-111111111111'
 DEFAULT_TRANSITION_SECONDS = 2.0
 DEFAULT_MAX_PAGE_SIZE = 1000
 DEFAULT_SETTINGS = {'routingEnabled': True, 'promptSharingEnabled': False, 'routerQualityWeight': 0.5}
-FAULT_KINDS = ('status', 'slow', 'reset', 'malformed_json')
+FAULT_KINDS = ('status', 'slow', 'reset', 'reset_after', 'malformed_json', 'html', 'truncated', 'empty', 'body')
 REQUEST_LOG_LIMIT = 10000
 SECRET_KEYS = {'huggingfacetoken', 'token', 'credentials', 'password', 'apikey'}
 
@@ -69,32 +70,63 @@ class HostedModel:
 
 
 @dataclass
+class Tracked:
+    """A catalog record (model specs, model registry) with one status that settles after a delay.
+
+    `due` is when the pending status change happens (None: none pending); `stuck` freezes the status until the next forced one.
+    """
+
+    data: dict
+    seq: int
+    status: str
+    reason: str | None = None
+    due: float | None = None
+    stuck: bool = False
+    directories: list = field(default_factory=list)
+
+
+@dataclass
 class Organization:
     id: str
     settings: dict = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
     key_settings: dict = field(default_factory=dict)  # apiKeyId -> Settings
     budgets: dict = field(default_factory=dict)  # apiKeyId -> budgetLimitUsd (normalized decimal string)
     models: dict = field(default_factory=dict)  # hosted model id -> HostedModel (all clusters)
+    specs: dict = field(default_factory=dict)  # model specs id -> Tracked (the organization's own, not the predefined ones)
+    registries: dict = field(default_factory=dict)  # model registry id -> Tracked
+    components: dict = field(default_factory=dict)  # cluster id -> list of Component dicts, for clusters changed by control
+    usage: list = field(default_factory=list)  # inference usage records added by control (see ops_observability)
 
 
 @dataclass
 class Fault:
+    """An injected fault: which requests it matches, how many more it takes, and what it does (see faults.py)."""
+
     kind: str
     remaining: int
     method: str | None = None
     path: re.Pattern | None = None
+    operation_id: str | None = None
     status: int = 503
-    retry_after: float | None = None
+    retry_after: str | None = None  # the Retry-After header text, sent as given
     delay: float = 0.0
+    apply: bool = False  # perform the operation before the fault's answer
+    body: object = None  # the JSON value a 'body' fault answers with
 
-    def matches(self, method, path):
+    def matches(self, method, path, operation_id):
         if self.method and self.method.upper() != method.upper():
+            return False
+        if self.operation_id and self.operation_id != operation_id:
             return False
         return self.path is None or self.path.search(path) is not None
 
     def describe(self):
-        return {'kind': self.kind, 'remaining': self.remaining, 'method': self.method, 'path': self.path.pattern if self.path else None,
-                'status': self.status, 'retry_after': self.retry_after, 'delay': self.delay}
+        described = {'kind': self.kind, 'remaining': self.remaining, 'method': self.method, 'path': self.path.pattern if self.path else None,
+                     'operation_id': self.operation_id, 'status': self.status, 'retry_after': self.retry_after, 'delay': self.delay,
+                     'apply': self.apply}
+        if self.kind == 'body':
+            described['body'] = self.body
+        return described
 
 
 class State:
@@ -119,6 +151,7 @@ class State:
             self.faults = []
             self.requests = []
             self._seq = itertools.count(1)
+            self.started = self.clock()
             self.add_organization(self.initial['organization_id'], self.initial['token'])
 
     def next_seq(self):
@@ -148,11 +181,11 @@ class State:
         with self.lock:
             self.faults.append(fault)
 
-    def take_fault(self, method, path):
+    def take_fault(self, method, path, operation_id=None):
         """The first armed fault matching the request, counted as used; None when none applies."""
         with self.lock:
             for fault in self.faults:
-                if fault.remaining > 0 and fault.matches(method, path):
+                if fault.remaining > 0 and fault.matches(method, path, operation_id):
                     fault.remaining -= 1
                     return fault
             return None
