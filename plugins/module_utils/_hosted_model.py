@@ -331,20 +331,28 @@ def describe(model):
     return "%s, %s replicas" % (text, model.get("current_replicas") or 0)
 
 
+# WARNING is taken as running: the model serves while something about it needs attention (the task warns with the
+# status reason; failing would make deploys flaky on a passing hiccup). STOPPED does not end by itself, so waiting for
+# it to run fails at once, unless the task asked for 0 replicas. Both readings are assumptions: the contract only
+# lists the statuses.
+UP = ("RUNNING", "WARNING")
+
+
 def running_check(hibernation_on, replicas):
-    """The waiter's check for "the model is up": RUNNING, or HIBERNATED when hibernation is on or replicas=0."""
+    """The waiter's check for "the model is up": RUNNING (or WARNING), or HIBERNATED when hibernation is on or
+    replicas=0."""
     def check(model):
         if model is None:
             raise WaitFailed("the hosted model disappeared while waiting for it to run", state=model)
         status = model.get("status")
-        if status == "FAILED":
-            raise WaitFailed("the hosted model is FAILED: %s" % (model.get("status_reason") or "no reason given"),
-                             state=model)
         if replicas == 0:
             return DONE if status in ("HIBERNATED", "STOPPED") else PENDING
+        if status in ("FAILED", "STOPPED"):
+            raise WaitFailed("the hosted model is %s: %s" % (status, model.get("status_reason") or "no reason given"),
+                             state=model)
         if status == "HIBERNATED" and hibernation_on:
             return DONE
-        if status != "RUNNING":
+        if status not in UP:
             return PENDING
         if replicas is not None and (model.get("current_replicas") or 0) != replicas:
             return PENDING

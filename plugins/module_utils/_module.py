@@ -87,13 +87,15 @@ class CastAIModule(AnsibleModule):
         """Note a change this task made (past tense, e.g. "created hosted model abc")."""
         self.writes_done.append(done)
 
-    def write(self, doing, done, operation_id, path_params=None, query=None, body=None, gone_ok=False):
+    def write(self, doing, done, operation_id, path_params=None, query=None, body=None, gone_ok=False,
+              conflict_ok=False):
         """Send one write and record it; return the decoded answer.
 
         ``doing`` names the attempt for a failure message, ``done`` the change once acknowledged. A write whose
         answer was lost after it was sent may have been applied: it is recorded as such before failing. With
         ``gone_ok`` a 404 returns None (the object is already gone): recorded only when an earlier attempt of this
-        call may have done it (the first answer was lost and the retry found nothing left).
+        call may have done it (the first answer was lost and the retry found nothing left). With ``conflict_ok`` a 409
+        returns None (nothing was written; the caller decides).
         """
         try:
             answer = self.client.call(operation_id, path_params, query, body)
@@ -101,6 +103,8 @@ class CastAIModule(AnsibleModule):
             if gone_ok and exc.status == 404:
                 if getattr(exc, "attempts", 1) > 1:
                     self.record("%s (a retry after a lost answer found it gone)" % done)
+                return None
+            if conflict_ok and exc.status == 409:
                 return None
             if exc.status is None and getattr(exc, "sent", False):
                 self.record("may have %s (the API's answer was lost)" % done)

@@ -191,7 +191,11 @@ options:
     description:
       - After a create, update or scale, wait until the model is V(RUNNING) (V(HIBERNATED) also counts when
         hibernation is enabled or O(replicas=0)). V(FAILED) fails the task at once with the status reason and the
-        latest pod events.
+        latest pod events, and so does V(STOPPED) (unless O(replicas=0)), because a stopped model does not start by
+        itself.
+      - V(WARNING) counts as running, and the task warns with the status reason. The model serves, so failing would
+        make a deploy flaky on a passing problem. This reading of V(WARNING) and V(STOPPED) is an assumption; the
+        API's contract only lists the statuses.
       - With O(state=present) and nothing to change, the module still waits when the model is in a transitional
         status (deploying, scaling, restarting, resuming, hibernating).
       - With O(state=absent), wait until the model is gone from the API.
@@ -207,6 +211,14 @@ options:
     default: 10
 notes:
   - The API may answer a create while the model is still V(DEPLOYING); without O(wait), the task returns then.
+  - When the API answers HTTP 409 to a create (another run created the same service meanwhile), the module reads
+    the list again and adopts that model when its fixed fields match the task, then updates it like an existing one.
+    Otherwise it fails and names the other model. That the API answers 409 there is an assumption.
+  - When the API answers 404 for the cluster's list of hosted models, the module takes the cluster as gone, as
+    CAST AI's Terraform provider does. O(state=absent) then succeeds unchanged, and O(state=present) fails with
+    "cluster not found".
+  - A hibernation condition's O(hibernation.hibernate_condition.request_count) of V(0) means no request condition
+    and is not sent, as in CAST AI's Terraform provider.
   - Fields the API omits (proto3 JSON leaves out V(false), V(0) and empty values) count as those zero values, so
     O(hibernation.enabled=false) matches a model without hibernation settings.
 seealso:
@@ -540,9 +552,22 @@ class HostedModelResource(Resource):
         body = api_body(SCHEMAS, "HostedModel", self.plan.create)
         answer = self.module.write("create hosted model (service %s)" % body["service"],
                                    "created hosted model (service %s)" % body["service"],
-                                   HOSTED_MODELS_API_CREATE_HOSTED_MODEL, self.path, body=body)
+                                   HOSTED_MODELS_API_CREATE_HOSTED_MODEL, self.path, body=body, conflict_ok=True)
+        if answer is None:
+            return self.adopt(desired)
         model = self.module.parse(HostedModel, answer, "create hosted model", needs=("id",))
         return self.scale(model) if self.plan.scale is not None else model
+
+    def adopt(self, desired):
+        """A 409 on create: another run created the service meanwhile. Adopt it when it is what this task asks for."""
+        other = self.find()
+        if other is None or other["status"] == "DELETING" or plan_present(self.params, other).action == "recreate":
+            self.module.fail_json(msg="create hosted model (service %s): the API answered 409: another hosted model "
+                                  "with this service was created meanwhile%s; rerun the task to manage it" % (
+                                      self.params["service"], "" if other is None else " (ID %s, model_specs_id %s, "
+                                      "port %s)" % (other["id"], other["model_specs_id"], other["port"])))
+        self.before, self.plan = other, plan_present(self.params, other)
+        return self.update(desired, other, None) if self.plan.changed else other
 
     def update(self, desired, current, changes):
         if self.plan.action == "recreate":
@@ -580,6 +605,13 @@ class HostedModelResource(Resource):
     # ---- waiting --------------------------------------------------------------------------------------------
 
     def settle(self, model, changed):
+        model = self.settled(model, changed)
+        if model.get("status") == "WARNING":
+            self.module.warn("hosted model %s is running with status WARNING: %s" % (
+                model["id"], model.get("status_reason") or "no reason given"))
+        return model
+
+    def settled(self, model, changed):
         if not self.params["wait"]:
             return (self.find(model["id"]) or model) if self.plan.scale is not None else model
         if changed:
