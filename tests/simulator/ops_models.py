@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from . import lifecycle
 from .errors import ALREADY_EXISTS, ApiError, failed_precondition, invalid, not_found
+from .ops_catalog import GPU_MEMORY, PREDEFINED, spec_model
 from .paging import page, sort_records
+from .spec import load_contract
 from .state import EPOCH, HostedModel, rfc3339
 
 NAMESPACE = 'castai-llms'
@@ -17,18 +19,8 @@ CREATE_FIELDS = ('modelSpecsId', 'service', 'port', 'clusterId', 'nodeTemplateNa
                  'hibernation', 'fallback', 'edgeLocations', 'providerId')
 UPDATE_FIELDS = ('nodeTemplateName', 'vllmConfig', 'horizontalAutoscaling', 'hibernation', 'fallback', 'edgeLocations')
 RESTART_FIELDS = ('nodeTemplateName', 'vllmConfig')
-SORT_FIELDS = frozenset((
-    'cloudProvider', 'clusterId', 'createTime', 'currentReplicas', 'deployedModel', 'helmChartVersion', 'id', 'model', 'modelSpecsId',
-    'namespace', 'nodeTemplateName', 'organizationId', 'port', 'provider', 'providerId', 'region', 'requiredGpuMemoryMib', 'service',
-    'status', 'statusReason', 'type', 'updateTime'))
-# Plausible models behind a model specs id: (model, type, required GPU memory in MiB).
-CATALOGUE = (
-    ('meta-llama/Llama-3.1-8B-Instruct', 'chat', '20480'),
-    ('Qwen/Qwen2.5-7B-Instruct', 'chat', '18432'),
-    ('mistralai/Mistral-7B-Instruct-v0.3', 'chat', '17408'),
-    ('google/gemma-2-9b-it', 'chat', '22528'),
-    ('BAAI/bge-large-en-v1.5', 'embeddings', '4096'),
-)
+# Plausible models behind an unknown model specs id: (model, type, required GPU memory in MiB).
+CATALOGUE = tuple((model, model_type, memory) for model, model_type, memory, _speed, _gated in PREDEFINED)
 SCALABLE = ('RUNNING', 'HIBERNATED', 'FAILED', 'WARNING', 'STOPPED')
 _DNS_LABEL = re.compile(r'^[a-z]([-a-z0-9]*[a-z0-9])?$')
 _DURATION = re.compile(r'^\d+(\.\d+)?s$')
@@ -67,8 +59,12 @@ def check_fields(body, creating):
         raise invalid(problems, 'invalid hosted model')
 
 
-def describe_spec(model_specs_id):
-    """Model, type and GPU memory for a model specs id; a Hugging Face name ('org/model') is taken as the model."""
+def describe_spec(state, organization_id, model_specs_id):
+    """Model, type and GPU memory for a model specs id: the spec's when it names a predefined spec or one of the organization's.
+    Any other id is accepted too (a Hugging Face name 'org/model' is taken as the model; else one of the catalogue is picked)."""
+    known = spec_model(state, organization_id, model_specs_id)
+    if known:
+        return known[0], known[1], GPU_MEMORY.get(known[0], '20480')
     for entry in CATALOGUE:
         if entry[0] == model_specs_id:
             return entry
@@ -81,7 +77,7 @@ def build_model(state, organization_id, cluster_id, body):
     """A new HostedModel record from client fields plus the fields the service fills in."""
     now = rfc3339(state.clock())
     data = {name: copy.deepcopy(body[name]) for name in CREATE_FIELDS if name in body}
-    model, model_type, memory = describe_spec(data.get('modelSpecsId', ''))
+    model, model_type, memory = describe_spec(state, organization_id, data.get('modelSpecsId', ''))
     data.update({
         'id': str(uuid.uuid4()), 'organizationId': organization_id, 'clusterId': cluster_id, 'createTime': now, 'updateTime': now,
         'namespace': NAMESPACE, 'model': model, 'deployedModel': model, 'provider': 'hugging_face', 'type': model_type,
@@ -112,7 +108,7 @@ def find_model(call, param='id'):
 
 
 def list_models(call):
-    models = sort_records(live_models(call), call.query, SORT_FIELDS, lambda model: model.data)
+    models = sort_records(live_models(call), call.query, load_contract().sortable_fields('HostedModel'), lambda model: model.data)
     answer = page(models, call.query, call.state.max_page_size)
     answer['items'] = [copy.deepcopy(model.data) for model in answer['items']]
     return answer

@@ -23,8 +23,9 @@ def decode_cursor(cursor):
         raise invalid([('page.cursor', 'is not a cursor this API returned')]) from None
 
 
-def page(items, query, max_page_size):
-    """One page of `items` as a list response: items, totalCount and nextPageCursor while more remain."""
+def page(items, query, max_page_size, total=True):
+    """One page of `items` as a list response: items, totalCount (unless `total` is false: not every list schema has it) and
+    nextPageCursor while more remain."""
     raw_limit = (query.get('page.limit') or '').strip()
     if not raw_limit:
         limit = DEFAULT_PAGE_SIZE
@@ -40,14 +41,24 @@ def page(items, query, max_page_size):
     cursor = query.get('page.cursor') or ''
     offset = decode_cursor(cursor) if cursor else 0
     chunk = items[offset:offset + limit]
-    answer = {'items': chunk, 'totalCount': len(items)}
+    answer = {'items': chunk, 'totalCount': len(items)} if total else {'items': chunk}
     if offset + limit < len(items):
         answer['nextPageCursor'] = encode_cursor(offset + limit)
     return answer
 
 
+def field_value(record, path):
+    """The value at a dotted field path of a JSON object, None when any part is missing."""
+    for name in path.split('.'):
+        if not isinstance(record, dict):
+            return None
+        record = record.get(name)
+    return record
+
+
 def sort_records(records, query, allowed_fields, value_of):
-    """Sort records by the top-level field named in sort.field (ASC by default); unknown fields are a 400."""
+    """Sort records by the field named in sort.field (a dotted path for nested fields; ASC by default); unknown fields are a 400.
+    Records without a value for the field come last."""
     sort_field = (query.get('sort.field') or '').strip()
     descending = (query.get('sort.order') or 'ASC').upper() == 'DESC'
     if not sort_field:
@@ -56,10 +67,9 @@ def sort_records(records, query, allowed_fields, value_of):
         raise invalid([('sort.field', f'cannot sort by {sort_field!r}; use one of: {", ".join(sorted(allowed_fields))}')])
 
     def key(record):
-        value = value_of(record)[sort_field]
-        return repr(value) if isinstance(value, (dict, list)) else value
+        return field_value(value_of(record), sort_field)
 
-    present = [record for record in records if value_of(record).get(sort_field) is not None]
-    missing = [record for record in records if value_of(record).get(sort_field) is None]
+    present = [record for record in records if key(record) is not None]
+    missing = [record for record in records if key(record) is None]
     present.sort(key=key, reverse=descending)
     return present + missing

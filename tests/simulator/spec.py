@@ -98,6 +98,7 @@ class Contract:
     def __init__(self, path=SPEC_PATH):
         with open(path, encoding='utf-8') as handle:
             document = yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
+        self.document = document
         self.openapi = OpenAPI.from_dict(document)
         self.operations = []
         for template, item in document['paths'].items():
@@ -106,6 +107,26 @@ class Contract:
                 if method in item:
                     self.operations.append(Operation(
                         item[method]['operationId'], method, template, _compile(template), org.group(1) if org else None))
+
+    @functools.lru_cache(maxsize=32)
+    def sortable_fields(self, schema_name):
+        """Field paths a list of `schema_name` can be sorted by: its scalar fields, nested ones joined with a dot (the spec's
+        sort.field says 'Nested fields can be specified by using a dot')."""
+        schemas = self.document['components']['schemas']
+
+        def target(node):
+            ref = node.get('$ref') or next((part['$ref'] for part in node.get('allOf', ()) if '$ref' in part), None)
+            return schemas[ref.rsplit('/', 1)[1]] if ref else node
+
+        def walk(schema, prefix, depth):
+            for name, node in schema.get('properties', {}).items():
+                node = target(node)
+                if node.get('type') in ('string', 'integer', 'number', 'boolean'):
+                    yield prefix + name
+                elif node.get('properties') and depth < 3:
+                    yield from walk(node, f'{prefix}{name}.', depth + 1)
+
+        return frozenset(walk(schemas[schema_name], '', 0))
 
     def route(self, method, path):
         """The operation and path parameters for a request; ApiError 404/405 when the spec has none."""

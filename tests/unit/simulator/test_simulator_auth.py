@@ -72,7 +72,7 @@ def test_unknown_path_unimplemented_operation_and_wrong_method(api):
     assert unknown.json()['code'] == 5
     outside = requests.get(f'{api.server.url}/elsewhere', timeout=10)
     assert outside.status_code == 404
-    unimplemented = api.get(f'organizations/{api.org}/model-specs')
+    unimplemented = api.get(f'organizations/{api.org}/subscription')
     assert unimplemented.status_code == 501
     assert unimplemented.json()['code'] == 12
     wrong_method = api.put(f'organizations/{api.org}/settings', json={})
