@@ -150,7 +150,7 @@ def test_write_whose_answer_is_lost_may_have_been_applied(run, sim, module, args
     if module == "budget":
         module, args = api_key_budget, dict(args, api_key_id=key_id(sim))
     assert run(module.main, check_mode=True, **args).result["changed"] is True
-    sim.fault(kind="reset_after", method="P(UT|ATCH)")
+    sim.fault(kind="reset_after", method="PATCH")
     outcome = run(module.main, **args)
     assert outcome.failed and outcome.result["changed"] is True
     assert outcome.result["msg"].startswith("may have ")
@@ -168,6 +168,7 @@ def test_write_refused_reports_no_change(run, sim):
 def test_retried_delete_that_finds_nothing_reports_the_deletion(run, sim):
     key = key_id(sim)
     assert not run(api_key_budget.main, api_key_id=key, budget_limit_usd=5).failed
+    sim.control("DELETE", "requests")
     sim.fault(kind="reset_after", method="DELETE")
     outcome = run(api_key_budget.main, api_key_id=key, state="absent")
     assert not outcome.failed, outcome.result["msg"]
