@@ -157,6 +157,12 @@ changed_fields:
   type: list
   elements: str
   sample: [token]
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 import os

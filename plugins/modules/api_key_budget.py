@@ -123,6 +123,20 @@ budget:
       description: Whether the spend has reached the limit.
       type: bool
       sample: false
+changed_fields:
+  description:
+    - Dotted paths of the options you set whose values differ from the current object (on a create, every option you
+      set; on a delete, none). Empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [budget_limit_usd]
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 from ..module_utils._budget import MoneyError, money_text, same_amount, to_decimal

@@ -92,6 +92,12 @@ api_key_budgets:
       description: Whether the spend has reached the limit.
       type: bool
       sample: false
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 from ..module_utils._generated.api_keys import APIKeyBudget

@@ -145,6 +145,12 @@ inherited_fields:
   type: list
   elements: str
   sample: [prompt_sharing_enabled, routing_enabled]
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 from ..module_utils._compare import merge

@@ -332,7 +332,7 @@ hosted_model:
     - The hosted model, every field of the API's C(HostedModel) in snake_case.
     - After a wait, the state last read. In check mode, the model as the change would leave it (fields the API fills in
       are V(null) for a model that would be created).
-    - With O(state=absent), the model as it was before the delete; V({}) when there was none.
+    - V(null) with O(state=absent). The diff (under C(--diff)) shows the model as it was before the delete.
   returned: always
   type: dict
   contains:
@@ -437,6 +437,20 @@ pods:
   returned: on a failed wait
   type: list
   elements: dict
+changed_fields:
+  description:
+    - Dotted paths of the options you set whose values differ from the current object (on a create, every option you
+      set; on a delete, none). Empty when nothing changed.
+  returned: always
+  type: list
+  elements: str
+  sample: [horizontal_autoscaling.max_replicas]
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 import copy

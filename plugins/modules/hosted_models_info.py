@@ -234,6 +234,12 @@ hosted_models:
       returned: when O(include_events=true)
       type: list
       elements: dict
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 from ..module_utils._checks import path_id_errors, window_errors

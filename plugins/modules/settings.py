@@ -114,6 +114,12 @@ changed_fields:
   type: list
   elements: str
   sample: [router_quality_weight]
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 from ..module_utils._generated.operations import SETTINGS_API_UPDATE_SETTINGS

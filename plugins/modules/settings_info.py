@@ -122,6 +122,12 @@ resolved_settings:
   returned: when O(include_resolved=true)
   type: dict
   sample: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.5}
+api_calls:
+  description:
+    - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.
+  returned: always
+  type: int
+  sample: 2
 """
 
 from ..module_utils._generated.operations import (
