@@ -17,7 +17,7 @@ HANDLERS = {**ops_keys.HANDLERS, **ops_models.HANDLERS, **ops_catalog.HANDLERS, 
 
 @dataclass
 class Call:
-    """What a handler gets: the state, the caller's key and organization, path parameters, query and parsed body."""
+    """What a handler gets: the state, the caller's key and organization, path parameters, query, parsed body and the contract."""
 
     state: State
     key: object
@@ -25,6 +25,7 @@ class Call:
     params: dict
     query: object
     body: dict
+    contract: object
 
 
 def json_response(status, payload, headers=None):
@@ -127,7 +128,7 @@ class SimulatorApp:
         body = parse_json(data)
         with self.state.lock:
             organization = self.state.organizations[key.organization_id]
-            return handler(Call(self.state, key, organization, params, request.args, body if isinstance(body, dict) else {}))
+            return handler(Call(self.state, key, organization, params, request.args, body if isinstance(body, dict) else {}, self.contract))
 
 
 def make_app(state=None, spec_path=SPEC_PATH):

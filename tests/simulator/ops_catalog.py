@@ -8,7 +8,6 @@ import uuid
 
 from .errors import ALREADY_EXISTS, PERMISSION_DENIED, ApiError, failed_precondition, invalid, not_found
 from .paging import page, sort_records
-from .spec import load_contract
 from .state import Tracked, rfc3339
 
 DEFAULT_DIRECTORIES = ('llama-3-8b-ft', 'mistral-7b-lora', 'qwen-2.5-7b-sft')
@@ -165,7 +164,7 @@ def list_specs(call):
         spec = narrowed_to(spec, cloud, query.get('region'))
         if spec is not None:
             specs.append(spec)
-    specs = sort_records(specs, query, load_contract().sortable_fields('ModelSpecs'), lambda spec: spec)
+    specs = sort_records(specs, query, call.contract.sortable_fields('ModelSpecs'), lambda spec: spec)
     return page(specs, query, call.state.max_page_size, total=False)  # ListModelSpecsResponse has no totalCount
 
 
@@ -268,7 +267,7 @@ def find_registry(call, param='id'):
 
 def list_registries(call):
     views = sort_records([registry_view(registry) for registry in live_registries(call)], call.query,
-                         load_contract().sortable_fields('ModelRegistry'), lambda view: view)
+                         call.contract.sortable_fields('ModelRegistry'), lambda view: view)
     return page(views, call.query, call.state.max_page_size)
 
 
@@ -335,7 +334,7 @@ def list_directories(call):
     used = {spec.data['privateRegistry']['baseModelId'] for spec in call.org.specs.values()
             if (spec.data.get('privateRegistry') or {}).get('registryId') == registry.data['id']}
     directories = [{'name': name, 'registered': name in used} for name in registry.directories]
-    directories = sort_records(directories, call.query, load_contract().sortable_fields('ModelRegistryDirectory'), lambda entry: entry)
+    directories = sort_records(directories, call.query, call.contract.sortable_fields('ModelRegistryDirectory'), lambda entry: entry)
     return page(directories, call.query, call.state.max_page_size)
 
 

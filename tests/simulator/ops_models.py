@@ -10,7 +10,6 @@ from . import lifecycle
 from .errors import ALREADY_EXISTS, ApiError, failed_precondition, invalid, not_found
 from .ops_catalog import GPU_MEMORY, PREDEFINED, spec_model
 from .paging import page, sort_records
-from .spec import load_contract
 from .state import EPOCH, HostedModel, rfc3339
 
 NAMESPACE = 'castai-llms'
@@ -89,14 +88,18 @@ def build_model(state, organization_id, cluster_id, body):
     return HostedModel(data=data, seq=state.next_seq())
 
 
+def all_models(state, organization):
+    """Hosted models of the organization in every cluster, transitions applied, gone ones dropped, in creation order."""
+    models = organization.models
+    for model_id, model in list(models.items()):
+        if not lifecycle.advance(state, model):
+            del models[model_id]
+    return sorted(models.values(), key=lambda model: model.seq)
+
+
 def live_models(call):
     """Hosted models of the path's organization and cluster, transitions applied, gone ones dropped."""
-    models = call.org.models
-    for model_id, model in list(models.items()):
-        if not lifecycle.advance(call.state, model):
-            del models[model_id]
-    cluster_id = call.params['clusterId']
-    return sorted((model for model in models.values() if model.data['clusterId'] == cluster_id), key=lambda model: model.seq)
+    return [model for model in all_models(call.state, call.org) if model.data['clusterId'] == call.params['clusterId']]
 
 
 def find_model(call, param='id'):
@@ -108,7 +111,7 @@ def find_model(call, param='id'):
 
 
 def list_models(call):
-    models = sort_records(live_models(call), call.query, load_contract().sortable_fields('HostedModel'), lambda model: model.data)
+    models = sort_records(live_models(call), call.query, call.contract.sortable_fields('HostedModel'), lambda model: model.data)
     answer = page(models, call.query, call.state.max_page_size)
     answer['items'] = [copy.deepcopy(model.data) for model in answer['items']]
     return answer

@@ -10,11 +10,10 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from . import lifecycle
 from .errors import UNIMPLEMENTED, ApiError, invalid
 from .ops_catalog import INSTANCES
 from .ops_keys import decimal_text
-from .ops_models import parse_time
+from .ops_models import all_models, parse_time
 from .paging import page
 from .state import micros, rfc3339
 
@@ -82,15 +81,6 @@ def record_filter(call):
                                                    'model == "..." or castai_api_key_id == "...", joined by &&')
             wanted.append(('model' if match.group(1) == 'model' else 'api_key_id', match.group(2)))
     return lambda record: all(record[name] == value for name, value in wanted)
-
-
-def hosted_models(call):
-    """The organization's hosted models in every cluster, transitions applied, gone ones dropped, in creation order."""
-    models = call.org.models
-    for model_id, model in list(models.items()):
-        if not lifecycle.advance(call.state, model):
-            del models[model_id]
-    return sorted(models.values(), key=lambda model: model.seq)
 
 
 def alive_micros(model, start, end, now):
@@ -194,7 +184,7 @@ def generate_analytics(call):
     step = HOUR if end - start <= 2 * DAY else DAY
     wanted = record_filter(call)
     records = [record for record in call.org.usage if wanted(record)]
-    models = hosted_models(call)
+    models = all_models(call.state, call.org)
     # buckets start at whole hours (days) UTC and are labelled so; the first and the last count only what lies in the window
     buckets = [(at, max(at, start), min(at + step, end)) for at in range(start - start % step, end, step)]
 
@@ -267,7 +257,7 @@ def generate_billing_report(call):
     now = micros(call.state.clock())
     records = [record for record in call.org.usage if start <= record['at'] < end]
     self_hosted = []
-    for model in hosted_models(call):
+    for model in all_models(call.state, call.org):
         if not alive_micros(model, start, end, now):
             continue
         used = gpu_micros(model, start, end, now)

@@ -67,6 +67,12 @@ def private_status(api, spec_id):
     return api.get(f'{specs_path(api)}/{spec_id}').json()['privateRegistry']
 
 
+def settled_status(api, spec_id):
+    """The private spec's status block once it is no longer VALIDATING, else None (for wait_for)."""
+    private = private_status(api, spec_id)
+    return None if private['status'] == 'VALIDATING' else private
+
+
 # predefined specs
 
 def test_predefined_specs_are_visible_to_every_organization(api, sim, make_api):
@@ -225,7 +231,7 @@ def test_private_spec_waits_for_an_onboarding_registry(api, sim, wait_for):
 def test_private_spec_of_a_missing_directory_ends_in_error(api, wait_for):
     registry = active_registry(api, wait_for)
     spec = create_spec(api, private_spec(registry['id'], base='no-such-dir'))
-    status = wait_for(lambda: (lambda private: private if private['status'] != 'VALIDATING' else None)(private_status(api, spec['id'])))
+    status = wait_for(lambda: settled_status(api, spec['id']))
     assert status['status'] == 'ERROR'
     assert "'no-such-dir' not found" in status['statusReason']
 
@@ -267,9 +273,8 @@ def test_registry_onboards_then_becomes_active(api, wait_for):
     assert registry['status'] == 'ONBOARDING'
     assert registry['provider'] == s3
     assert registry['createTime'] == registry['updateTime']
-    active = wait_for(lambda: (lambda got: got if got['status'] == 'ACTIVE' else None)(
-        api.get(f"{registries_path(api)}/{registry['id']}").json()))
-    assert active['updateTime'] > registry['createTime']
+    wait_for(lambda: api.get(f"{registries_path(api)}/{registry['id']}").json()['status'] == 'ACTIVE')
+    assert api.get(f"{registries_path(api)}/{registry['id']}").json()['updateTime'] > registry['createTime']
 
 
 @pytest.mark.parametrize('provider, field', [
@@ -325,7 +330,7 @@ def test_control_forces_registry_error(api, sim, wait_for):
     assert (got['status'], got['statusReason']) == ('ERROR', 'access denied to bucket')
     assert api.get(f"{registries_path(api)}/{registry['id']}/directories").status_code == 400
     spec = create_spec(api, private_spec(registry['id']))
-    status = wait_for(lambda: (lambda private: private if private['status'] != 'VALIDATING' else None)(private_status(api, spec['id'])))
+    status = wait_for(lambda: settled_status(api, spec['id']))
     assert (status['status'], status['statusReason']) == ('ERROR', f"model registry {registry['id']} is ERROR: access denied to bucket")
 
 

@@ -39,9 +39,9 @@ def raw_exchange(sim, method, path, body=None, token=None):
             if not chunk:
                 break
             received += chunk
-    header_block, _, content = received.partition(b'\r\n\r\n')
+    header_block, content = received.split(b'\r\n\r\n', 1)
     lines = header_block.decode('latin-1').split('\r\n')
-    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(':') for line in lines[1:])}
+    headers = dict((name.strip().lower(), value.strip()) for name, value in (line.split(':', 1) for line in lines[1:]))
     return lines[0], headers, content
 
 

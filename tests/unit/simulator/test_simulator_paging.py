@@ -85,3 +85,20 @@ def test_key_settings_and_budgets_lists_are_paged(api, sim):
         pages = all_pages(api, f'organizations/{api.org}/{path}', **{'page.limit': '2'})
         assert [len(page['items']) for page in pages] == [2, 1]
         assert {item['apiKeyId'] for page in pages for item in page['items']} == {key['api_key_id'] for key in keys}
+
+
+def test_sort_by_a_nested_field_with_a_dot(api, sim):
+    for service, minimum in (('two', 2), ('none', None), ('one', 1)):
+        autoscaling = {} if minimum is None else {'horizontalAutoscaling': {
+            'enabled': False, 'minReplicas': minimum, 'maxReplicas': 3, 'targetMetric': 'GPU_CACHE_USAGE_PERCENTAGE', 'targetValue': 0.8}}
+        seed(sim, 1, service=service, **autoscaling)
+
+    def services(order):
+        params = {'sort.field': 'horizontalAutoscaling.minReplicas', 'sort.order': order}
+        return [item['service'] for item in api.get(api.models_path(), params=params).json()['items']]
+
+    # models without the field come last in both orders
+    assert services('ASC') == ['one', 'two', 'none']
+    assert services('DESC') == ['two', 'one', 'none']
+    for field in ('horizontalAutoscaling', 'horizontalAutoscaling.nope', 'vllmConfig.huggingFaceToken.x'):
+        assert api.get(api.models_path(), params={'sort.field': field}).status_code == 400, field
