@@ -95,6 +95,10 @@ class Resource:
         """Dotted paths of the set fields that differ from the current object."""
         return differences(desired, current)
 
+    def created_fields(self, desired):
+        """What ``changed_fields`` lists for a create: every field the user set."""
+        return set_paths(desired)
+
     def predict(self, desired, current):
         """The object as the change would leave it: what check mode returns."""
         return merge(desired, current)
@@ -147,7 +151,7 @@ def _present(resource, current):
     if errors:
         module.fail_json(msg="; ".join(errors), **{resource.result_key: current})
     if present is None:
-        changes = set_paths(desired)
+        changes = resource.created_fields(desired)
         changed = True
     else:
         changes = sorted(resource.changes(desired, present))

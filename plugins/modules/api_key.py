@@ -151,8 +151,8 @@ api_key:
       sample: present, mode 0600
 changed_fields:
   description:
-    - V(token) when a key was created, V(token_file) when only the token file was written or removed.
-    - Empty when nothing changed.
+    - V(token) when a key was created, V(token_file) when only the token file was written.
+    - Empty when nothing changed, and with O(state=absent).
   returned: always
   type: list
   elements: str
@@ -267,9 +267,13 @@ class HeldKey(Resource):
     def desired(self):
         return {"key": None, "token_file": KEPT if self.path else UNMANAGED}
 
+    def created_fields(self, desired):
+        # Writing the new token to path is part of keeping it, not a change of its own.
+        return ["token"]
+
     def changes(self, desired, current):
         if self.params["rotate"]:
-            return ["token"]
+            return self.created_fields(desired)
         rewrite = self.path and (current["token_file"] != KEPT or read_token_file(self.path) != self.held)
         return ["token_file"] if rewrite else []
 

@@ -86,12 +86,32 @@ class InProcessSimulator:
         return self.control("POST", "faults", fault)
 
 
+_SHARED = {}
+
+
+def shared_simulator():
+    """The simulator of this process, started once.
+
+    ``ansible-test units`` runs every test in a fork of its pytest worker, so a session fixture set up inside a
+    fork would start a new simulator for every test. The server is therefore started in the worker at collection
+    time (below), before any fork; every fork reaches it over loopback and touches its state only through the
+    control surface.
+    """
+    if "server" not in _SHARED:
+        from ansible_collections.castai.ai_optimizer.tests.simulator.server import SimulatorServer
+
+        _SHARED["server"] = SimulatorServer(transition_seconds=0.05).start()
+    return _SHARED["server"]
+
+
+def pytest_collection_modifyitems(items):
+    if any("simulator_server" in getattr(item, "fixturenames", ()) for item in items):
+        shared_simulator()
+
+
 @pytest.fixture(scope="session")
 def simulator_server():
-    from ansible_collections.castai.ai_optimizer.tests.simulator.server import SimulatorServer
-
-    with SimulatorServer(transition_seconds=0.05) as server:
-        yield server
+    return shared_simulator()
 
 
 @pytest.fixture
