@@ -1,17 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: castai.ai_optimizer contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the bad-input and fault-matrix suites share: one simulator per process, and a summary across all cases.
+"""What the bad-input and fault-matrix suites share: a summary across all of a suite's cases.
 
-``ansible-test units`` runs every test in a fork of a pytest-xdist worker (its ``ansible_forked`` plugin). A
-session fixture set up inside a fork dies with it, so the conftest's simulator would be started again for every case
-(about a second each, hundreds of times). ``shared_simulator()`` is therefore called when a suite module is imported:
-that happens in the worker during collection, before any fork, and every fork reaches the same server over loopback.
-State is only ever touched through the simulator's HTTP control surface, never through memory a fork copied.
-
-For the same reason results cannot be collected in memory: each case appends one JSON line to a file shared by the
-whole run (every xdist worker and fork), and the case that completes the set prints the summary. xdist sends a
-worker's stdout to /dev/null but keeps stderr, so the summary goes to stderr, with pytest's capture suspended.
+``ansible-test units`` runs every test in a fork of a pytest-xdist worker (its ``ansible_forked`` plugin), so results
+cannot be collected in memory: each case appends one JSON line to a file shared by the whole run (every xdist worker
+and fork), and the case that completes the set prints the summary. xdist sends a worker's stdout to /dev/null but
+keeps stderr, so the summary goes to stderr, with pytest's capture suspended.
 """
 
 from __future__ import annotations
@@ -23,33 +18,10 @@ import sys
 import tempfile
 import time
 
-import pytest
-
-_SIMULATOR = None
 # Shared by the xdist workers of one run; without xdist, this process (its forks inherit the value).
 RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or "pid%d-%d" % (os.getpid(), time.time() * 1000)
 RESULTS_ROOT = os.path.join(tempfile.gettempdir(), "castai-ai-optimizer-suites")
 STALE_SECONDS = 24 * 3600
-
-
-def shared_simulator():
-    """The simulator of this process, started on first use (see the module docstring for why at import)."""
-    global _SIMULATOR  # pylint: disable=global-statement
-    if _SIMULATOR is None:
-        from ansible_collections.castai.ai_optimizer.tests.simulator.server import SimulatorServer
-
-        _SIMULATOR = SimulatorServer(transition_seconds=0.05).start()
-    return _SIMULATOR
-
-
-def simulator_fixture():
-    """A session fixture named ``simulator_server`` that overrides the conftest's with the shared simulator."""
-
-    @pytest.fixture(scope="session", name="simulator_server")
-    def simulator_server():
-        return shared_simulator()
-
-    return simulator_server
 
 
 def no_traceback(outcome):

@@ -29,13 +29,9 @@ from ansible_collections.castai.ai_optimizer.tests.unit.plugins.suite_support im
     no_traceback,
     print_summary,
     remove_stale_results,
-    shared_simulator,
-    simulator_fixture,
 )
 
-shared_simulator()  # in the xdist worker, before ansible-test forks for each case (see suite_support)
 remove_stale_results()
-simulator_server = simulator_fixture()
 RESULTS = Results("bad_input")
 
 MAX_MESSAGE = 500
