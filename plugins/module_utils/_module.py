@@ -106,7 +106,10 @@ class CastAIModule(AnsibleModule):
                 return None
             if conflict_ok and exc.status == 409:
                 return None
-            if exc.status is None and getattr(exc, "sent", False):
+            if exc.status is not None and 200 <= exc.status < 300:
+                # Acknowledged: the API acted, only its answer could not be used.
+                self.record(done)
+            elif exc.status is None and getattr(exc, "sent", False):
                 self.record("may have %s (the API's answer was lost)" % done)
             self.fail_api(doing, exc)
         self.record(done)

@@ -286,6 +286,9 @@ class HeldKey(Resource):
         answer = self.module.write(action, "created an API key", API_KEYS_API_CREATE_API_KEY,
                                    {"organizationId": self.module.organization_id}, body={})
         self.token = self.module.parse(APIKey, answer, action, needs=("token",))["token"]
+        if not isinstance(answer["token"], str):
+            # The model would turn a number into text; a token of another type is no token.
+            self.module.fail_json(msg="%s: the API answered a token that is not a string" % action)
         self.keep(self.token)
         return dict(desired, key=NEW)
 
