@@ -362,3 +362,11 @@ def running_check(hibernation_on, replicas):
 
 def gone_check(model):
     return DONE if model is None else PENDING
+
+
+def service_address(model):
+    """Where applications in the cluster reach a model: its Service's DNS name (in the default cluster domain) and port;
+    None until the API has said the namespace."""
+    if not model or not all(model.get(name) for name in ("service", "namespace", "port")):
+        return None
+    return "http://%s.%s.svc.cluster.local:%s" % (model["service"], model["namespace"], model["port"])

@@ -63,7 +63,16 @@ options:
   model_specs_id:
     description:
       - ID of the model specs to deploy (a predefined CAST AI spec or a custom one). Fixed at create.
-      - Required to create a model.
+      - This or O(model) is required to create a model. Cannot be combined with O(model).
+    type: str
+  model:
+    description:
+      - Name of the model to deploy, such as V(Qwen/Qwen2.5-7B-Instruct) or the O(castai.ai_optimizer.model_spec#module:model)
+        of a private model. The module lists the model specs (every page) and deploys the one whose name this is, as
+        if O(model_specs_id) were its ID.
+      - When no model specs or more than one have this name, the task fails before any write and lists the candidates;
+        use O(model_specs_id) then. M(castai.ai_optimizer.model_specs_info) lists them all.
+      - Read with O(state=present) only. Cannot be combined with O(model_specs_id).
     type: str
   port:
     description:
@@ -223,6 +232,7 @@ notes:
     O(hibernation.enabled=false) matches a model without hibernation settings.
 seealso:
   - module: castai.ai_optimizer.hosted_models_info
+  - module: castai.ai_optimizer.model_specs_info
 """
 
 EXAMPLES = r"""
@@ -236,6 +246,18 @@ EXAMPLES = r"""
     vllm_config:
       secret_name: hf-token
   register: llama
+
+- name: Deploy a model by its name and print where applications in the cluster reach it
+  castai.ai_optimizer.hosted_model:
+    cluster_id: "{{ cluster_id }}"
+    service: qwen-chat
+    model: Qwen/Qwen2.5-7B-Instruct
+    port: 8080
+  register: qwen
+
+- name: Show the in-cluster address
+  ansible.builtin.debug:
+    msg: "OPENAI_BASE_URL={{ qwen.service_address }}/v1"
 
 - name: Deploy with a Hugging Face token instead of a secret
   castai.ai_optimizer.hosted_model:
@@ -422,6 +444,15 @@ hosted_model:
     edge_locations:
       description: Edge locations (V(ids)).
       type: dict
+service_address:
+  description:
+    - Where applications in the cluster reach the model, C(http://SERVICE.NAMESPACE.svc.cluster.local:PORT).
+      C(cluster.local) is the default cluster domain of Kubernetes; a cluster set up with another domain uses that.
+    - V(null) with O(state=absent), and while the API has not said the model's namespace (in check mode before a
+      create).
+  returned: always
+  type: str
+  sample: http://llama-chat.castai-llm.svc.cluster.local:8080
 recreated:
   description: Whether the model was (or in check mode would be) deleted and created again because of O(recreate).
   returned: when O(state=present)
@@ -465,6 +496,7 @@ from ..module_utils._generated.operations import (
     HOSTED_MODELS_API_SCALE_HOSTED_MODEL,
     HOSTED_MODELS_API_UPDATE_HOSTED_MODEL,
 )
+from ..module_utils._catalog import model_specs_id_of, text_errors
 from ..module_utils._hosted_model import (
     TARGET_METRICS,
     TRANSITIONAL,
@@ -478,6 +510,7 @@ from ..module_utils._hosted_model import (
     plan_present,
     predicted,
     running_check,
+    service_address,
 )
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import Resource, run
@@ -496,6 +529,7 @@ class HostedModelResource(Resource):
         self.before = None
         self.deleting = None
         self.cluster_missing = False
+        self.after = None
 
     # ---- reading --------------------------------------------------------------------------------------------
 
@@ -549,7 +583,8 @@ class HostedModelResource(Resource):
         return self.plan.paths + (["replicas"] if self.plan.scale is not None else []) if self.plan.changed else []
 
     def predict(self, desired, current):
-        return predicted(current, self.plan, self.module.organization_id)
+        self.after = predicted(current, self.plan, self.module.organization_id)
+        return self.after
 
     def view(self, obj):
         plan = self.plan
@@ -619,7 +654,7 @@ class HostedModelResource(Resource):
     # ---- waiting --------------------------------------------------------------------------------------------
 
     def settle(self, model, changed):
-        model = self.settled(model, changed)
+        model = self.after = self.settled(model, changed)
         if model.get("status") == "WARNING":
             self.module.warn("hosted model %s is running with status WARNING: %s" % (
                 model["id"], model.get("status_reason") or "no reason given"))
@@ -674,9 +709,11 @@ class HostedModelResource(Resource):
 
     def result(self):
         plan = self.plan
+        present = self.params["state"] == "present"
         return {"organization_id": self.path["organizationId"],
                 "recreated": plan is not None and plan.action == "recreate",
-                "scaled": plan is not None and plan.scale is not None}
+                "scaled": plan is not None and plan.scale is not None,
+                "service_address": service_address((self.after or self.before) if present else None)}
 
 
 def argument_spec():
@@ -687,6 +724,7 @@ def argument_spec():
         id=dict(type="str"),
         service=dict(type="str"),
         model_specs_id=dict(type="str"),
+        model=dict(type="str"),
         port=dict(type="int"),
         node_template_name=dict(type="str"),
         vllm_config=dict(type="dict", options=dict(
@@ -722,14 +760,17 @@ def argument_spec():
 
 
 def main():
-    module = CastAIModule(argument_spec=argument_spec(), required_one_of=[("id", "service")])
-    errors = input_errors(module.params)
+    module = CastAIModule(argument_spec=argument_spec(), required_one_of=[("id", "service")],
+                          mutually_exclusive=[("model_specs_id", "model")])
+    errors = input_errors(module.params) + text_errors("model", module.params["model"])
     if module.params["wait_timeout"] < 0:
         errors.append("wait_timeout must not be negative, got %s" % module.params["wait_timeout"])
     if not 0 < module.params["wait_sleep"] < float("inf"):
         errors.append("wait_sleep must be a finite number greater than 0, got %s" % module.params["wait_sleep"])
     if errors:
         module.fail_json(msg="; ".join(errors))
+    if module.params["model"] is not None and module.params["state"] == "present":
+        module.params["model_specs_id"] = model_specs_id_of(module, module.params["model"])
     run(HostedModelResource(module))
 
 

@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The model catalog: model registries and model specs, which the API can create and delete but never update.
+
+``Replaceable`` is the resource core's declaration for such objects. It finds the object by ID (a GET) or by its
+natural key (every page of the list), refuses a change unless the task allows a replacement (delete, wait until gone,
+create with the task's options merged over the old object's), waits for a lifecycle status (``ACTIVE``; ``ERROR``
+fails at once with the status reason) and never lets a write-only secret into a result or diff. A module declares the
+operations, the natural key and the status of its object.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from ._checks import shown
+from ._compare import differences, merge, prune
+from ._generated.model_registries import PROVIDER_TYPE_VALUES
+from ._generated.model_specs import ModelSpecs
+from ._generated.operations import MODEL_SPECS_API_LIST_MODEL_SPECS
+from ._resource import Resource
+from ._schema import api_body, missing_required
+from ._waiter import DONE, PENDING, WaitError, WaitFailed, wait_for
+
+HIDDEN = "<hidden>"
+PROVIDER_TYPES = [value for value in PROVIDER_TYPE_VALUES if not value.endswith("_UNSPECIFIED")]
+CANDIDATES_SHOWN = 10
+
+
+# ---- options shared by the catalog modules ---------------------------------------------------------------------
+
+def provider_spec():
+    """The argument spec of a bucket provider (``provider`` of model_registry, ``onboarding_provider`` of the info)."""
+    return dict(type="dict", options=dict(
+        type=dict(type="str", required=True, choices=PROVIDER_TYPES),
+        gcs=dict(type="dict", options=dict(
+            bucket=dict(type="str", required=True),
+            prefix=dict(type="str"),
+            service_account=dict(type="str"),
+        )),
+        s3=dict(type="dict", options=dict(
+            bucket=dict(type="str", required=True),
+            prefix=dict(type="str"),
+            region=dict(type="str", required=True),
+            user_name=dict(type="str"),
+        )),
+    ), mutually_exclusive=[("gcs", "s3")], required_if=[("type", "GCS", ("gcs",)), ("type", "S3", ("s3",))])
+
+
+def wait_spec(timeout=600, sleep=5.0):
+    return dict(
+        recreate=dict(type="bool", default=False),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=timeout),
+        wait_sleep=dict(type="float", default=sleep),
+    )
+
+
+def provider_errors(option, provider):
+    """Bucket settings that are set but blank (the argument spec already checked types, requirements and blocks)."""
+    block = (provider or {}).get((provider or {}).get("type", "").lower()) or {}
+    return ["%s.%s.%s must not be empty" % (option, provider["type"].lower(), name)
+            for name in ("bucket", "region") if name in block and block[name] is not None and not block[name].strip()]
+
+
+def text_errors(option, value):
+    """A name sent as is (a model name, a directory): not blank, no control characters."""
+    if value is None:
+        return []
+    if not value.strip():
+        return ["%s must not be empty" % option]
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in value):
+        return ["%s must not contain control characters, got %s" % (option, shown(value))]
+    return []
+
+
+def wait_errors(params):
+    errors = []
+    if params["wait_timeout"] < 0:
+        errors.append("wait_timeout must not be negative, got %s" % params["wait_timeout"])
+    if not 0 < params["wait_sleep"] < float("inf"):
+        errors.append("wait_sleep must be a finite number greater than 0, got %s" % params["wait_sleep"])
+    return errors
+
+
+def json_object_text(option, value):
+    """(the JSON text to send, error): ``value`` is a dict or the JSON text of an object. Never echoes the value."""
+    if value is None:
+        return None, None
+    if isinstance(value, dict):
+        return json.dumps(value), None
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            return value.strip(), None
+    return None, ("%s must be a JSON object (a dictionary, or its JSON text such as the contents of a key file); "
+                  "the value is not shown" % option)
+
+
+# ---- answers and predictions -----------------------------------------------------------------------------------
+
+def full(schemas, schema, value):
+    """``value`` with every field of the contract's ``schema`` (None where unset), the shape parsed answers have."""
+    fields = schemas[schema]["fields"]
+    result = dict.fromkeys(fields)
+    for name, item in (value or {}).items():
+        if isinstance(item, dict) and "schema" in fields.get(name, {}):
+            item = full(schemas, fields[name]["schema"], item)
+        result[name] = item
+    return result
+
+
+def pick(value, shape):
+    """The parts of ``value`` that ``shape`` (the options a task set) names, recursively."""
+    if not isinstance(shape, dict):
+        return copy.deepcopy(value)
+    value = value if isinstance(value, dict) else {}
+    return {name: pick(value.get(name), item) for name, item in shape.items() if item is not None}
+
+
+def query_of(schemas, schema, value, prefix):
+    """Dotted camelCase query parameters of a snake_case object (``provider.gcs.bucket=...``), unset ones left out."""
+    query = {}
+
+    def walk(body, path):
+        for name, item in body.items():
+            if isinstance(item, dict):
+                walk(item, path + name + ".")
+            else:
+                query[path + name] = item
+    walk(api_body(schemas, schema, prune(value)), prefix + ".")
+    return query
+
+
+# ---- the resource ----------------------------------------------------------------------------------------------
+
+class Replaceable(Resource):
+    """A catalog object: found by ``id`` or natural key, created, replaced on change, deleted, waited for."""
+
+    #: The generated model and field table of the object, and the contract's name of its schema.
+    model = None
+    schemas = None
+    schema = None
+    #: operationIds: get, list, create, delete.
+    operations = {}
+    #: "model registries", for messages about the list.
+    plural = ""
+    #: Option of a write-only secret (never read back, never shown), and its JSON text to send.
+    secret = None
+    secret_text = None
+    #: Paths of read-only fields under the managed ones (never sent, never compared).
+    read_only = ()
+    goal = "ACTIVE"
+    failed = ("ERROR",)
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.path = {"organizationId": module.organization_id}
+        self.before = None
+        self.replaced = False
+        self.secret_sent = False
+
+    # ---- what a module declares ----------------------------------------------------------------------------
+
+    def is_mine(self, obj):
+        """Whether a listed object has the natural key the task names."""
+        raise NotImplementedError
+
+    def key(self):
+        """The natural key the task names, for messages."""
+        raise NotImplementedError
+
+    def list_query(self):
+        return {}
+
+    def create_errors(self, body):
+        """Why ``body`` (snake_case, what a create would send) cannot be created: fields the contract requires."""
+        return ["creating a %s needs %s" % (self.noun, path.lstrip("."))
+                for path in missing_required(self.schemas, self.schema, body, "")]
+
+    def status_of(self, obj):
+        """(status, reason) of an object; the goal status for an object without a lifecycle."""
+        return obj.get("status"), obj.get("status_reason")
+
+    # ---- reading -------------------------------------------------------------------------------------------
+
+    def parse(self, answer, action):
+        obj = self.module.parse(self.model, answer, action, needs=("id",))
+        if self.secret:
+            obj.pop(self.secret, None)  # write-only: never in a result, whatever an answer holds
+        return obj
+
+    def get(self, object_id):
+        action = "read %s %s" % (self.noun, object_id)
+        answer = self.module.call_or_none(action, self.operations["get"], dict(self.path, id=object_id))
+        return None if answer is None else self.parse(answer, action)
+
+    def find(self):
+        action = "list %s" % self.plural
+        items = self.module.list_all(action, self.operations["list"], self.path, self.list_query())
+        found = [obj for obj in (self.parse(item, action) for item in items) if self.is_mine(obj)]
+        if len(found) > 1:
+            self.module.fail_json(msg="%d %s match %s (IDs %s); set id to choose one" % (
+                len(found), self.plural, self.key(), ", ".join(obj["id"] for obj in found)))
+        return found[0] if found else None
+
+    def read(self):
+        self.before = self.get(self.params["id"]) if self.params["id"] else self.find()
+        return self.before
+
+    # ---- deciding ------------------------------------------------------------------------------------------
+
+    def inputs(self, obj):
+        """The managed fields of an object as a create would send them: read-only fields left out."""
+        result = {name: copy.deepcopy(obj.get(name)) for name in self.managed}
+        for path in self.read_only:
+            parent, name = path.split(".")
+            if isinstance(result.get(parent), dict):
+                result[parent].pop(name, None)
+        return result
+
+    def changes(self, desired, current):
+        paths = differences(desired, self.inputs(current))
+        if self.secret_text is not None and self.params.get("update_" + self.secret) == "always":
+            paths.append(self.secret)
+        return sorted(paths)
+
+    def errors(self, desired, current):
+        if current is None:
+            if self.params["id"]:
+                return ["no %s with id %s; to create one, leave id out" % (self.noun, self.params["id"])]
+            return self.create_errors(prune(desired))
+        changes = self.changes(desired, current)
+        if not changes:
+            return []
+        if not self.params["recreate"]:
+            fields = [name for name in changes if name != self.secret]
+            return ["%s %s cannot change %s: the API cannot update a %s. It has %s; the task asks for %s. Set "
+                    "recreate=true to delete it and create it again (a new ID)" % (
+                        self.noun, current["id"], ", ".join(changes), self.noun,
+                        ", ".join("%s=%s" % (f, shown(lookup(current, f))) for f in fields) or "stored credentials",
+                        ", ".join("%s=%s" % (f, shown(lookup(desired, f))) for f in fields) or "new ones")]
+        return self.create_errors(self.replacement(desired, current))
+
+    def replacement(self, desired, current):
+        """What a replacement creates: the task's options merged over the old object's."""
+        return prune(merge(desired, self.inputs(current)))
+
+    def predict(self, desired, current):
+        body = self.replacement(desired, current) if current else prune(desired)
+        self.secret_sent = self.secret_text is not None
+        self.replaced = current is not None
+        obj = full(self.schemas, self.schema, body)
+        obj.pop(self.secret, None)
+        return obj
+
+    # ---- writing -------------------------------------------------------------------------------------------
+
+    def create(self, desired, body=None):
+        body = api_body(self.schemas, self.schema, prune(desired) if body is None else body)
+        if self.secret_text is not None:
+            body[self.secret] = self.secret_text
+            self.secret_sent = True
+        doing = "create %s %s" % (self.noun, self.key())
+        answer = self.module.write(doing, "created %s %s" % (self.noun, self.key()), self.operations["create"],
+                                   self.path, body=body)
+        return self.parse(answer, doing)
+
+    def update(self, desired, current, changes):
+        """The API has no update: delete, wait until gone (a create of the same key would conflict), create."""
+        body = self.replacement(desired, current)
+        self.delete(current, " to replace it")
+        self.wait(current, gone, "the old %s to be gone before creating it again" % self.noun)
+        self.replaced = True
+        return self.create(desired, body)
+
+    def delete(self, current, why=""):
+        what = "%s %s%s" % (self.noun, current["id"], why)
+        self.module.write("delete " + what, "deleted " + what, self.operations["delete"],
+                          dict(self.path, id=current["id"]), gone_ok=True)
+
+    # ---- waiting -------------------------------------------------------------------------------------------
+
+    def ready(self, obj):
+        if obj is None:
+            raise WaitFailed("it disappeared while waiting for it to be %s" % self.goal)
+        status, reason = self.status_of(obj)
+        if status == self.goal:
+            return DONE
+        if status in self.failed:
+            raise WaitFailed("it is %s: %s" % (status, reason or "no reason given"), state=obj)
+        return PENDING
+
+    def describe(self, obj):
+        if obj is None:
+            return "gone"
+        status, reason = self.status_of(obj)
+        return "%s%s" % (status or "no status", " (%s)" % reason if reason else "")
+
+    def settle(self, obj, changed):
+        return self.wait(obj, self.ready, "it to be %s" % self.goal) if self.params["wait"] else obj
+
+    def settle_absent(self, current, changed):
+        if self.params["wait"] and changed:
+            self.wait(current, gone, "it to be gone")
+
+    def wait(self, obj, check, what):
+        """The object once ``check`` is done (judged on ``obj`` first, so a settled object costs no read)."""
+        try:
+            if check(obj) == DONE:
+                return obj
+            return wait_for(lambda: self.get(obj["id"]), check, timeout=self.params["wait_timeout"],
+                            sleep=self.params["wait_sleep"], describe=self.describe, what=what)
+        except WaitError as exc:
+            self.module.fail_json(msg="%s %s: %s" % (self.noun, obj["id"], exc.message),
+                                  **dict(self.result(), **{self.result_key: exc.state or obj}))
+
+    # ---- results -------------------------------------------------------------------------------------------
+
+    def view(self, obj):
+        """The fields the task set (every managed field when it deletes); a sent secret only as a placeholder."""
+        if obj is None:
+            return {"state": "absent"}
+        fields = self.inputs(obj)
+        if self.params["state"] == "present":
+            fields = pick(fields, prune(self.desired()))
+        view = dict(fields, state="present")
+        if self.secret_sent and obj is not self.before:
+            view[self.secret] = HIDDEN
+        return view
+
+    def result(self):
+        return {"organization_id": self.path["organizationId"], "recreated": self.replaced}
+
+
+def gone(obj):
+    return DONE if obj is None else PENDING
+
+
+def lookup(obj, path):
+    for name in path.split("."):
+        obj = obj.get(name) if isinstance(obj, dict) else None
+    return obj
+
+
+# ---- a model by name -----------------------------------------------------------------------------------------
+
+def model_specs_id_of(module, model):
+    """The ID of the one model specs whose ``model`` is ``model``; fails listing the candidates otherwise."""
+    action = "find the model specs of model %s" % model
+    items = module.list_all(action, MODEL_SPECS_API_LIST_MODEL_SPECS, {"organizationId": module.organization_id})
+    specs = [module.parse(ModelSpecs, item, action, needs=("id",)) for item in items]
+    matches = [spec for spec in specs if spec["model"] == model]
+    if len(matches) == 1:
+        return matches[0]["id"]
+    if matches:
+        module.fail_json(msg="%d model specs have model %r: %s; set model_specs_id to choose one" % (
+            len(matches), model, "; ".join("%s (%s%s)" % (spec["id"], spec["registry_type"], (
+                " registry %s" % spec["private_registry"]["registry_id"]) if spec["private_registry"] else "")
+                for spec in matches)))
+    names = sorted({spec["model"] for spec in specs if spec["model"]})
+    close = [name for name in names if model.lower() in name.lower() or name.lower() in model.lower()]
+    candidates = close or names
+    module.fail_json(msg="no model specs has model %r; %s: %s%s (model_specs_info lists them all)" % (
+        model, "similar names" if close else "the organization's models", ", ".join(candidates[:CANDIDATES_SHOWN]),
+        " and %d more" % (len(candidates) - CANDIDATES_SHOWN) if len(candidates) > CANDIDATES_SHOWN else ""))
