@@ -45,11 +45,11 @@ def build(module_exits, http_requests):
 
 
 def test_explicit_options(build):
-    module = build({"api_url": "http://127.0.0.1:9/", "api_token": TOKEN, "organization_id": ORG, "timeout": 3,
-                    "retries": 1})
-    assert module.params["api_url"] == "http://127.0.0.1:9/"
+    module = build({"api_url": "HTTP://127.0.0.1:9/", "api_token": TOKEN, "organization_id": ORG, "api_timeout": 3,
+                    "api_retries": 1, "api_retry_backoff": 2})
+    assert module.params["api_url"] == "HTTP://127.0.0.1:9/"
     assert module.client.api_url == "http://127.0.0.1:9"
-    assert module.client.timeout == 3
+    assert (module.client.api_timeout, module.client.api_retries, module.client.api_retry_backoff) == (3, 1, 2)
     assert module.client.session.headers["X-API-Key"] == TOKEN
     assert module.organization_id == ORG
     assert TOKEN in module.no_log_values
@@ -89,10 +89,27 @@ def test_default_api_url(build):
     assert module.params["organization_id"] is None
 
 
-def test_missing_token_fails(build):
+def test_missing_token_fails_saying_where_to_set_it(build, http_requests):
     with pytest.raises(ModuleFailJson) as caught:
         build({})
-    assert "api_token" in caught.value.result["msg"]
+    assert caught.value.result["msg"] == ("api_token is not set: set the api_token option or the CASTAI_API_TOKEN "
+                                          "environment variable (in AWX, attach a CAST AI credential)")
+    assert http_requests == []
+
+
+def test_token_whitespace_is_removed(build):
+    module = build({"api_token": "%s\n" % TOKEN, "organization_id": ORG})
+    assert module.client.session.headers["X-API-Key"] == TOKEN
+    assert module.client_for("  other-token\r\n").session.headers["X-API-Key"] == "other-token"
+
+
+@pytest.mark.parametrize("token", ["module-test\ntoken-9f8e7d", "module-test\x00token-9f8e7d"])
+def test_token_with_a_control_character_fails_without_showing_it(build, http_requests, token):
+    with pytest.raises(ModuleFailJson) as caught:
+        build({"api_token": token})
+    assert caught.value.result["msg"].startswith("api_token contains ")
+    assert "9f8e7d" not in repr(caught.value.result)
+    assert http_requests == []
 
 
 @pytest.mark.parametrize("url", ["api.cast.ai", "ftp://api.cast.ai", "127.0.0.1:8080", ""])
@@ -103,11 +120,20 @@ def test_bad_api_url_fails_before_any_request(build, http_requests, url):
     assert http_requests == []
 
 
+def test_api_url_without_host_fails_before_any_request(build, http_requests):
+    with pytest.raises(ModuleFailJson) as caught:
+        build({"api_url": "http://", "api_token": TOKEN})
+    assert caught.value.result["msg"] == "api_url has no host name (for example https://api.cast.ai)"
+    assert http_requests == []
+
+
 @pytest.mark.parametrize("args, fragment", [
     ({"api_token": "   "}, "api_token is empty"),
-    ({"api_token": TOKEN, "timeout": 0}, "timeout must be greater than 0"),
-    ({"api_token": TOKEN, "retries": -1}, "must not be negative"),
-    ({"api_token": TOKEN, "retry_backoff": -0.5}, "must not be negative"),
+    ({"api_token": TOKEN, "api_timeout": 0}, "api_timeout must be a finite number of seconds greater than 0"),
+    ({"api_token": TOKEN, "api_timeout": "nan"}, "api_timeout must be a finite number of seconds greater than 0"),
+    ({"api_token": TOKEN, "api_retries": -1}, "api_retries must be between 0 and 20"),
+    ({"api_token": TOKEN, "api_retry_backoff": "inf"}, "api_retry_backoff must be a finite number"),
+    ({"api_token": TOKEN, "ca_path": "/nonexistent/ca.pem"}, "ca_path: /nonexistent/ca.pem does not exist"),
 ])
 def test_bad_connection_options_fail_before_any_request(build, http_requests, args, fragment):
     with pytest.raises(ModuleFailJson) as caught:
@@ -349,12 +375,12 @@ def test_check_mode_is_supported(build):
 
 
 def test_client_for_uses_the_task_connection_but_another_token(build):
-    module = build({"api_url": "http://127.0.0.1:9", "api_token": TOKEN, "organization_id": ORG, "timeout": 4,
+    module = build({"api_url": "http://127.0.0.1:9", "api_token": TOKEN, "organization_id": ORG, "api_timeout": 4,
                     "validate_certs": False})
     other = module.client_for("another-token")
     assert other is not module.client
     assert other.session.headers["X-API-Key"] == "another-token"
     assert other.api_url == "http://127.0.0.1:9"
-    assert other.timeout == 4
-    assert other.session.verify is False
+    assert other.api_timeout == 4
+    assert other.tls_verify is False
     assert module.client.session.headers["X-API-Key"] == TOKEN
