@@ -6,37 +6,36 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=$ROOT/.venv
+# The version floor (tools/requirements-floor.txt) for the compat stage; under .cache so it is never staged or built.
+FLOOR_VENV=$ROOT/.cache/venv-floor
 BIN=$ROOT/.cache/bin
 
-find_python() {
-  local v=$1 candidate
-  local roots="$(pyenv root 2>/dev/null) ${PYENV_ROOT:-$HOME/.pyenv}"
-  for candidate in $(for r in $roots; do echo "$r"/versions/"$v".*/bin/python"$v"; done) \
-                   /usr/bin/python"$v" /usr/local/bin/python"$v"; do
-    if [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
-      echo "$candidate"
-      return 0
-    fi
-  done
-  return 1
-}
+. tools/pythons.sh
 
 # ansible-core 2.21 needs a 3.12+ controller.
-CONTROLLER=$(find_python 3.12 || find_python 3.13) || { echo "setup: Python 3.12 or 3.13 is required" >&2; exit 1; }
+CONTROLLER=$(controller_python) || { echo "setup: Python 3.12 or 3.13 is required" >&2; exit 1; }
 
 mkdir -p "$BIN"
 for v in 3.10 3.11 3.12 3.13; do
   if p=$(find_python "$v"); then ln -sfn "$p" "$BIN/python$v"; fi
 done
 
-stamp=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
-if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.requirements.sha" 2>/dev/null)" != "$stamp" ]; then
-  echo "setup: building $VENV with $CONTROLLER"
-  rm -rf "$VENV"
-  "$CONTROLLER" -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements-dev.txt 2> >(grep -v "^WARNING: Location" >&2)
-  echo "$stamp" > "$VENV/.requirements.sha"
-fi
+# Rebuilt only when its pins change, like .venv.
+build_venv() {  # build_venv DIR PYTHON REQUIREMENTS
+  local dir=$1 python=$2 reqs=$3 stamp
+  stamp=$(sha256sum "$reqs" | cut -d' ' -f1)
+  if [ ! -x "$dir/bin/python" ] || [ "$(cat "$dir/.requirements.sha" 2>/dev/null)" != "$stamp" ]; then
+    echo "setup: building $dir with $python"
+    rm -rf "$dir"
+    "$python" -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$reqs" 2> >(grep -v "^WARNING: Location" >&2)
+    echo "$stamp" > "$dir/.requirements.sha"
+  fi
+}
+
+build_venv "$VENV" "$CONTROLLER" requirements-dev.txt
+FLOOR_PYTHON=$(floor_python) || { echo "setup: Python 3.10 is required for the floor venv (compat stage)" >&2; exit 1; }
+build_venv "$FLOOR_VENV" "$FLOOR_PYTHON" tools/requirements-floor.txt
 
 # ansible-test bootstraps pip in each venv it makes with a get-pip script it downloads from a host
 # outside the package registries, unless ~/.ansible/test/cache/get_pip_<version>.py exists.
@@ -52,4 +51,4 @@ if ! ls "$cache"/pip-"$pip_version"-*.whl >/dev/null 2>&1; then
   "$VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps --only-binary=:all: -d "$cache" "pip==$pip_version" 2> >(grep -v "^WARNING: Location" >&2)
 fi
 cp tools/get_pip_offline.py "$cache/get_pip_${pip_version//./_}.py"
-echo "setup: ready (venv $VENV, ansible-test pip $pip_version)"
+echo "setup: ready (venv $VENV, floor venv $FLOOR_VENV, ansible-test pip $pip_version)"
