@@ -1,0 +1,455 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: usage_reports_info
+short_description: Read the AI Optimizer usage (analytics) and billing reports of a CAST AI organization
+version_added: 0.2.0
+description:
+  - Reads, for one time window, the analytics report (requests, errors, tokens, durations, time to first token, cost
+    and hosted-model figures per model and API key, per time step, with a comparison to the interval before) and the
+    billing usage report (GPU hours, requests and cost per self-hosted model; requests and token costs per
+    serverless model).
+  - Returns both reports under RV(usage_reports), with every figure as a number, and RV(summary), the headline
+    figures (total cost, requests, tokens, error rate) ready to print or to put in a report.
+  - The window is given as RFC 3339 timestamps (O(start_time), O(end_time)) or as a period before now or before
+    O(end_time) (O(last)). A bad window fails before any request.
+author:
+  - CAST AI AI Optimizer collection maintainers (@castai)
+extends_documentation_fragment:
+  - castai.ai_optimizer.connection
+  - castai.ai_optimizer.connection.actiongroup
+attributes:
+  check_mode:
+    description: The module only reads. It runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: N/A
+options:
+  last:
+    description:
+      - The window as a period that ends now (or at O(end_time)), a whole number followed by V(h) (hours), V(d)
+        (days) or V(w) (weeks), for example V(24h), V(7d) or V(30d). At most V(3660d).
+      - When neither O(last) nor O(start_time) is set, the window is the last V(24h).
+      - Cannot be combined with O(start_time).
+    type: str
+  start_time:
+    description:
+      - Start of the window, an RFC 3339 timestamp with a time zone, for example V(2025-01-01T00:00:00Z).
+      - It must be before O(end_time).
+    type: str
+  end_time:
+    description:
+      - End of the window (RFC 3339, like O(start_time)). Defaults to now.
+    type: str
+  reports:
+    description:
+      - Which reports to read. V(analytics) is the usage report, V(billing) the billing usage report.
+      - Defaults to both, or to V(analytics) alone when O(api_key_id), O(model) or O(filter) narrows the report.
+        The billing report always covers the whole organization, so asking for it with one of them fails.
+    type: list
+    elements: str
+    choices: [analytics, billing]
+  api_key_id:
+    description:
+      - Only usage made with this API key (its ID, not its token).
+      - Sent as the filter C(castai_api_key_id == "<id>"), as the contract asks instead of its deprecated
+        C(castaiApiKey) parameter.
+    type: str
+  model:
+    description:
+      - Only usage of this model (for example V(gpt-4o-mini)), sent as the filter C(model == "<model>").
+      - Combined with O(api_key_id) by C(&&).
+    type: str
+  filter:
+    description:
+      - A CEL expression sent as it is, for what O(api_key_id) and O(model) cannot say, for example
+        V(castai_api_key_owner_type == "serviceAccount") or V("team:search" in tags). The contract lists the fields
+        C(model), C(castai_api_key_id), C(castai_api_key_owner_type), C(castai_api_key_owner_id), C(team_id) and
+        C(tags).
+      - Cannot be combined with O(api_key_id) or O(model).
+      - The bundled simulator only understands C(model == "...") and C(castai_api_key_id == "...") joined by
+        C(&&), and answers anything else with HTTP 501.
+    type: str
+notes:
+  - The contract sends int64 figures as strings. The module returns them as integers; durations, which are
+    nanoseconds, stay integers under their own name and are also given in seconds (C(<name>_seconds)). Amounts of
+    the billing report stay exact decimal strings and are also given as floats (C(<name>_float)). An int64 or amount
+    that the API leaves out counts as 0, because proto3 JSON leaves zero values out (an assumption).
+  - The contract does not name the currency of the amounts; the bundled simulator prices in US dollars.
+  - How long a window may be and how the API divides it into time steps is the API's choice (the simulator refuses
+    windows over 90 days and uses steps of one hour up to 48 hours, else one day; both are assumptions).
+seealso:
+  - module: castai.ai_optimizer.api_key_budgets_info
+  - module: castai.ai_optimizer.hosted_models_info
+"""
+
+EXAMPLES = r"""
+- name: What did the last 7 days cost?
+  castai.ai_optimizer.usage_reports_info:
+    last: 7d
+  register: usage
+
+- name: Print the headline figures
+  ansible.builtin.debug:
+    msg: >-
+      {{ usage.summary.total_cost }} for {{ usage.summary.requests }} requests
+      ({{ usage.summary.tokens }} tokens, {{ usage.summary.error_rate_percent }} % errors)
+      between {{ usage.start_time }} and {{ usage.end_time }}
+
+- name: Cost per self-hosted model
+  ansible.builtin.debug:
+    msg: "{{ item.model }} on {{ item.cluster_name }}: {{ item.gpu_hours }} GPU hours, {{ item.total_cost }}"
+  loop: "{{ usage.usage_reports.billing.self_hosted_models }}"
+
+- name: The usage of one API key during January
+  castai.ai_optimizer.usage_reports_info:
+    api_key_id: "{{ api_key_id }}"
+    start_time: "2025-01-01T00:00:00Z"
+    end_time: "2025-02-01T00:00:00Z"
+  register: january
+
+- name: Fail when one model's error rate over the last day is above 5 %
+  castai.ai_optimizer.usage_reports_info:
+    model: gpt-4o-mini
+    last: 24h
+  register: mini
+  failed_when: mini.summary.error_rate_percent > 5
+
+- name: Only the billing report of the 30 days before a date
+  castai.ai_optimizer.usage_reports_info:
+    reports: [billing]
+    last: 30d
+    end_time: "2025-03-01T00:00:00Z"
+"""
+
+RETURN = r"""
+organization_id:
+  description: The organization the reports are about.
+  returned: always
+  type: str
+  sample: 11111111-1111-4111-8111-111111111111
+start_time:
+  description: Start of the window sent to the API (RFC 3339, UTC).
+  returned: always
+  type: str
+  sample: "2025-01-24T08:00:00Z"
+end_time:
+  description: End of the window sent to the API (RFC 3339, UTC).
+  returned: always
+  type: str
+  sample: "2025-01-31T08:00:00Z"
+filter:
+  description: The CEL filter sent with the analytics report, or null when it was not narrowed.
+  returned: always
+  type: str
+  sample: castai_api_key_id == "6f1e0b8c-3d2a-4b7e-9c1f-0a2b3c4d5e6f"
+summary:
+  description:
+    - The headline figures of the window. A figure is null when the report it comes from was not read.
+  returned: always
+  type: dict
+  sample:
+    total_cost: "3.8712"
+    total_cost_float: 3.8712
+    cost_source: billing
+    requests: 1200
+    errors: 12
+    error_rate_percent: 1.0
+    input_tokens: 480000
+    output_tokens: 120000
+    tokens: 600000
+    gpu_hours: 4.5
+  contains:
+    total_cost:
+      description:
+        - The total cost as a decimal string. From the billing report when it was read (the sum of its exact
+          amounts), else the analytics report's C(cost.total_cost) rounded to millionths.
+      type: str
+    total_cost_float:
+      description: RV(summary.total_cost) as a float.
+      type: float
+    cost_source:
+      description: Which report RV(summary.total_cost) comes from, V(billing) or V(analytics).
+      type: str
+    requests:
+      description:
+        - Requests in the window. The analytics report's API calls (summed over steps and models) when it was read,
+          else the billing report's request counts.
+      type: int
+    errors:
+      description: Failed requests (analytics report).
+      type: int
+    error_rate_percent:
+      description: RV(summary.errors) per RV(summary.requests), in percent (0 when there were no requests).
+      type: float
+    input_tokens:
+      description: Input tokens (analytics report).
+      type: int
+    output_tokens:
+      description: Output tokens (analytics report).
+      type: int
+    tokens:
+      description: Input and output tokens together.
+      type: int
+    gpu_hours:
+      description: GPU hours of all self-hosted models (billing report).
+      type: float
+usage_reports:
+  description: The reports, keyed by name; a report that was not read is null.
+  returned: always
+  type: dict
+  contains:
+    analytics:
+      description:
+        - The analytics report (C(:generateAnalyticsReport)), every field of the API's C(GenerateAnalyticsResponse)
+          in snake_case, narrowed by RV(filter).
+        - Per-step series list one item per time step, each with C(execution_time) (RFC 3339, the step's start)
+          and C(models), one entry per model, provider and API key that had something to count.
+        - A model entry names C(model), C(provider), C(provider_name), C(castai_api_key) (the API key; its ID in the
+          simulator, the contract does not say) and C(castai_api_key_metadata) (C(id), C(owner_id), C(owner_type)
+          V(SERVICE_ACCOUNT) or V(USER)), then its figures as below.
+      type: dict
+      returned: when V(analytics) is in O(reports)
+      contains:
+        step_duration:
+          description: Length of one time step, in nanoseconds.
+          type: int
+          sample: 3600000000000
+        step_duration_seconds:
+          description: RV(usage_reports.analytics.step_duration) in seconds.
+          type: float
+          sample: 3600.0
+        most_recent_time:
+          description: Time of the most recent request data point, whatever the window (RFC 3339; null when none).
+          type: str
+        api_calls:
+          description: Requests per step; C(items[].models[].total_count) is the number of requests.
+          type: dict
+        errors:
+          description:
+            - Failed requests per step; C(items[].models[]) has C(error_count), C(recovered_request_count) and
+              C(error_code_stats), a list of C(code) (HTTP status) and C(count).
+          type: dict
+        input_tokens:
+          description: Input tokens per step; C(items[].models[].total_count).
+          type: dict
+        output_tokens:
+          description: Output tokens per step; C(items[].models[].total_count).
+          type: dict
+        request_duration:
+          description:
+            - Average request duration per step; C(items[].models[].avg_duration) in nanoseconds (int) and
+              C(avg_duration_seconds).
+          type: dict
+        ttft:
+          description:
+            - Time to first token per step; C(items[].models[]) has C(avg_duration) (nanoseconds) and
+              C(avg_duration_seconds), and C(metrics) with the percentiles C(p50), C(p95), C(p99) (nanoseconds) and
+              C(p50_seconds), C(p95_seconds), C(p99_seconds).
+            - C(summary.models[]) has the same C(metrics) per model over the whole window.
+          type: dict
+        cost:
+          description: The window's cost, floats as the API sends them.
+          type: dict
+          contains:
+            total_cost:
+              description: Total cost.
+              type: float
+            average_cost_per_request:
+              description: Average cost of one request.
+              type: float
+            average_cost_per_m_tokens:
+              description: Average cost of one million tokens.
+              type: float
+        hosted_models:
+          description:
+            - Figures of self-hosted models per step, each a list of C(execution_time) and C(models), whose entries
+              have C(model), C(provider), C(provider_name), C(castai_api_key) and C(value) (a float).
+          type: dict
+          contains:
+            gpus:
+              description: GPUs the model used.
+              type: list
+              elements: dict
+            idle_time_minutes:
+              description: Minutes the model ran without serving a request.
+              type: list
+              elements: dict
+            idle_time_percent:
+              description: The idle time in percent of the time it ran.
+              type: list
+              elements: dict
+            avg_throughput_tokens_per_second:
+              description: Average throughput in tokens per second.
+              type: list
+              elements: dict
+        comparison:
+          description:
+            - The window compared with the interval of the same length just before it.
+            - C(api_calls), C(cost) and C(error_rate_percentage) have C(value), C(previous_interval_value) and
+              C(change_percentage) (floats).
+            - C(avg_request_duration) (and C(avg_ttft), which the contract deprecates in its favour) have C(duration)
+              and C(previous_interval_duration) in nanoseconds (int), the same in seconds (C(duration_seconds),
+              C(previous_interval_duration_seconds)) and C(change_percentage).
+          type: dict
+    billing:
+      description: The billing usage report (C(:generateBillingModelUsageReport)) of the whole organization.
+      type: dict
+      returned: when V(billing) is in O(reports)
+      contains:
+        self_hosted_models:
+          description: One entry per self-hosted model used in the window.
+          type: list
+          elements: dict
+          sample:
+            - model: meta-llama/Llama-3.1-8B-Instruct
+              cluster_id: 5c0c2a1e-0000-4000-8000-000000000000
+              cluster_name: prod-gpu
+              gpu_hours: 48.0
+              request_count: 1200
+              total_cost: "38.6304"
+              total_cost_float: 38.6304
+          contains:
+            model:
+              description: Model name.
+              type: str
+            cluster_id:
+              description: ID of the cluster the model runs on.
+              type: str
+            cluster_name:
+              description: Name of that cluster.
+              type: str
+            gpu_hours:
+              description: GPU hours used in the window.
+              type: float
+            request_count:
+              description: Requests served in the window.
+              type: int
+            total_cost:
+              description: Cost, an exact decimal string.
+              type: str
+            total_cost_float:
+              description: Cost as a float.
+              type: float
+        serverless_models:
+          description: One entry per serverless (provider) model used in the window.
+          type: list
+          elements: dict
+          sample:
+            - model: gpt-4o-mini
+              request_count: 300
+              input_token_cost: "0.06"
+              input_token_cost_float: 0.06
+              output_token_cost: "0.045"
+              output_token_cost_float: 0.045
+              total_cost: "0.105"
+              total_cost_float: 0.105
+              rate_limit_hits_total: 2
+          contains:
+            model:
+              description: Model name.
+              type: str
+            request_count:
+              description: Requests in the window.
+              type: int
+            input_token_cost:
+              description: Cost of the input tokens, an exact decimal string; C(input_token_cost_float) as a float.
+              type: str
+            output_token_cost:
+              description: Cost of the output tokens, an exact decimal string; C(output_token_cost_float) as a float.
+              type: str
+            total_cost:
+              description: Total cost, an exact decimal string; C(total_cost_float) as a float.
+              type: str
+            rate_limit_hits_total:
+              description: Requests refused with HTTP 429 in the 30 days before the end of the window.
+              type: int
+api_calls:
+  description: How many HTTP requests the task sent to the API, retries included.
+  returned: always
+  type: int
+  sample: 2
+"""
+
+from ..module_utils._generated.analytics import GenerateAnalyticsResponse, GenerateBillingModelUsageReportResponse
+from ..module_utils._generated.operations import (
+    ANALYTICS_API_GENERATE_ANALYTICS,
+    ANALYTICS_API_GENERATE_BILLING_MODEL_USAGE_REPORT,
+)
+from ..module_utils._module import CastAIModule
+from ..module_utils._reports import (
+    ANALYTICS,
+    BILLING,
+    REPORTS,
+    ReportError,
+    chosen_reports,
+    filter_errors,
+    report_filter,
+    report_window,
+    rfc3339,
+    summary,
+    utc_now,
+    with_numbers,
+)
+
+SOURCES = {
+    ANALYTICS: ("generate the analytics report", ANALYTICS_API_GENERATE_ANALYTICS, GenerateAnalyticsResponse,
+                ("step_duration",)),
+    BILLING: ("generate the billing usage report", ANALYTICS_API_GENERATE_BILLING_MODEL_USAGE_REPORT,
+              GenerateBillingModelUsageReportResponse, ()),
+}
+
+
+def read_report(module, name, organization_id, query):
+    action, operation, model, needs = SOURCES[name]
+    answer = module.call(action, operation, {"id": organization_id}, query)
+    report = module.parse(model, answer, action, needs=needs)
+    if name == BILLING:
+        report = {key: value or [] for key, value in report.items()}
+    try:
+        return with_numbers(report, name, name)
+    except ReportError as exc:
+        module.fail_json(msg="%s: the API answer does not hold the numbers the contract promises: %s" % (action, exc))
+
+
+def main():
+    module = CastAIModule(
+        argument_spec=dict(
+            last=dict(type="str"),
+            start_time=dict(type="str"),
+            end_time=dict(type="str"),
+            reports=dict(type="list", elements="str", choices=list(REPORTS)),
+            api_key_id=dict(type="str"),
+            model=dict(type="str"),
+            filter=dict(type="str"),
+        ),
+        mutually_exclusive=[("last", "start_time"), ("filter", "api_key_id"), ("filter", "model")],
+    )
+    params = module.params
+    start, end, errors = report_window(params, utc_now())
+    reports, report_errors = chosen_reports(params)
+    errors.extend(report_errors)
+    errors.extend(filter_errors(params))
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+    organization_id = module.organization_id
+    window = {"startTime": rfc3339(start), "endTime": rfc3339(end)}
+    expression = report_filter(params)
+    read = dict.fromkeys(REPORTS)
+    for name in reports:
+        query = dict(window, filter=expression) if name == ANALYTICS else window
+        read[name] = read_report(module, name, organization_id, query)
+    module.exit_with(changed=False, organization_id=organization_id, start_time=window["startTime"],
+                     end_time=window["endTime"], filter=expression, usage_reports=read,
+                     summary=summary(read[ANALYTICS], read[BILLING]))
+
+
+if __name__ == "__main__":
+    main()
