@@ -71,8 +71,10 @@ checked:
   type: str
   sample: api_token
 reason:
-  description: Why the token is not valid, the API's answer to the check (for example C(HTTP 401 UNAUTHENTICATED ...)).
-  returned: when RV(valid=false)
+  description:
+    - Why the token is not valid, the API's answer to the check (for example C(HTTP 401 UNAUTHENTICATED ...)); null
+      when it is valid.
+  returned: always
   type: str
   sample: "HTTP 401 UNAUTHENTICATED: invalid API key"
 api_calls:
@@ -110,7 +112,7 @@ def main():
         module.fail_api(action, exc)
     if not organization_id:
         module.fail_json(msg="%s: the API answered no organizationId" % action)
-    module.exit_with(changed=False, valid=True, organization_id=organization_id, checked=checked)
+    module.exit_with(changed=False, valid=True, organization_id=organization_id, checked=checked, reason=None)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ def test_the_connection_token_is_valid(run, sim):
     assert outcome.result["organization_id"] == sim.organization_id
     assert outcome.result["checked"] == "api_token"
     assert outcome.result["changed"] is False
-    assert "reason" not in outcome.result
+    assert outcome.result["reason"] is None
     verify, = sim.requests()
     assert (verify["operation_id"], verify["api_key_suffix"]) == (VERIFY, sim.token[-4:])
     assert sim.token not in shown(outcome)
