@@ -191,6 +191,13 @@ def test_a_cel_filter_is_sent_as_given_and_the_api_error_is_reported(run, sim, u
     assert outcome.result["failure"]["status"] == 501
 
 
+def test_a_filter_may_span_lines(run, sim, usage):
+    outcome = run(usage_reports_info.main, filter='model == "gpt-4o-mini"\n')
+    assert not outcome.failed, outcome
+    assert sim.requests()[0]["query"]["filter"] == 'model == "gpt-4o-mini"'
+    assert outcome.result["summary"]["requests"] == 15
+
+
 def test_check_mode_gives_the_same_answer_with_reads_only(run, sim, usage):
     window = {"start_time": ago(days=1), "end_time": ago(seconds=0)}
     normal = run(usage_reports_info.main, **window).result
@@ -236,7 +243,8 @@ def test_the_organization_is_looked_up_when_not_given(run, sim, usage):
     ({"api_key_id": "a/b"}, "api_key_id must be a single ID, not a path"),
     ({"api_key_id": "key with spaces"}, "api_key_id must not contain spaces or control characters"),
     ({"model": "  "}, "model must not be empty"),
-    ({"filter": 'model == "a"\n|| true'}, "filter must not contain control characters"),
+    ({"filter": 'model == "a\x07"'}, "filter must not contain control characters"),
+    ({"model": "gpt\n4o"}, "model must not contain control characters"),
 ])
 def test_bad_input_fails_before_any_request(run, sim, args, message):
     outcome = run(usage_reports_info.main, organization_id=None, **args)
