@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, APIError
+from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, REQUESTS_REQUIREMENT, APIError
 from ._connection import build_client, connection_argument_spec, connection_errors
 from ._checks import path_id_errors
 from ._generated._base import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
@@ -30,7 +30,8 @@ class CastAIModule(AnsibleModule):
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+            self.fail_json(msg="%s %s" % (missing_required_lib(REQUESTS_REQUIREMENT), REQUESTS_IMPORT_ERROR.strip()
+                                          .splitlines()[-1]), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_PYDANTIC:
             self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
         errors = connection_errors(self.params)
@@ -40,8 +41,14 @@ class CastAIModule(AnsibleModule):
         self.client = self.client_for(self.params["api_token"])
         self._organization_id = self.params["organization_id"]
 
+    def hide(self, token):
+        """Mask a token in every output: as given and as sent (Ansible masks only the raw option value)."""
+        if token:
+            self.no_log_values.update((token, token.strip()) if token.strip() else (token,))
+
     def client_for(self, token):
-        """A client with this task's connection options and the given token."""
+        """A client with this task's connection options and the given token (masked in every output)."""
+        self.hide(token)
         return build_client(self.params, token)
 
     @property
@@ -106,7 +113,7 @@ class CastAIModule(AnsibleModule):
                 return None
             if conflict_ok and exc.status == 409:
                 return None
-            if exc.status is not None and 200 <= exc.status < 300:
+            if exc.acknowledged:
                 # Acknowledged: the API acted, only its answer could not be used.
                 self.record(done)
             elif exc.status is None and getattr(exc, "sent", False):

@@ -235,9 +235,8 @@ class HeldKey(Resource):
         if self.params["state"] == "absent":
             return {"key": None, "token_file": file_state(self.path)} if self.path and os.path.exists(self.path) else None
         self.held = self.params["token"] or self.read_file()
-        if self.held:
-            # A token read from a file is not an option, so Ansible would not hide it by itself.
-            self.module.no_log_values.add(self.held)
+        # A token read from a file is not an option, so Ansible would not hide it by itself.
+        self.module.hide(self.held)
         if self.held and self.verifies(self.held):
             return {"key": HELD, "token_file": file_state(self.path)}
         return None

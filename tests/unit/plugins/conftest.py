@@ -5,8 +5,6 @@
 
 - ``api_server``: a scripted HTTP server on 127.0.0.1 that answers from a queue
   of canned responses and records every request it receives.
-- ``retry_sleeps``: replaces the clock urllib3's Retry sleeps with, so retries
-  are instant and the waits they asked for can be asserted.
 - ``run_module``: runs a module's ``main()`` with given arguments and returns
   what it passed to ``exit_json``/``fail_json`` (both patched to raise).
 - ``sim``: the API simulator in this process (one per session, reset before each test),
@@ -16,9 +14,6 @@
 """
 
 from __future__ import annotations
-
-import time
-import types
 
 import pytest
 
@@ -46,17 +41,6 @@ def api_server():
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def retry_sleeps(monkeypatch):
-    """Every wait urllib3's Retry asks for, in order, without waiting."""
-    import urllib3.util.retry as retry_module
-
-    waits = []
-    fake_time = types.SimpleNamespace(sleep=waits.append, time=time.time, monotonic=time.monotonic)
-    monkeypatch.setattr(retry_module, "time", fake_time)
-    return waits
 
 
 # --- the simulator --------------------------------------------------------------------------------------------------
@@ -188,7 +172,7 @@ def run(run_module, sim):
 
 
 # --- connection and client (added with the connection hardening) ----------------------------------------------------
-# The client runs its own retry loop, so these replace what ``retry_sleeps`` did for urllib3's Retry.
+# The client runs its own retry loop: these make its waits instant and recorded.
 
 CONNECTION_ENV_VARS = (
     "CASTAI_VALIDATE_CERTS", "CASTAI_CA_PATH", "CASTAI_API_TIMEOUT", "CASTAI_API_RETRIES", "CASTAI_API_RETRY_BACKOFF",

@@ -20,8 +20,6 @@ from ansible_collections.castai.ai_optimizer.plugins.modules import (
     settings,
 )
 
-pytestmark = pytest.mark.usefixtures("retry_sleeps")
-
 CLUSTER = "cluster-core"
 MODEL = {"cluster_id": CLUSTER, "service": "llama", "model_specs_id": "spec-1", "port": 8080, "wait_sleep": 0.01,
          "wait_timeout": 30}

@@ -15,8 +15,6 @@ from ansible_collections.castai.ai_optimizer.plugins.module_utils import _hosted
 from ansible_collections.castai.ai_optimizer.plugins.module_utils import _waiter as waiter
 from ansible_collections.castai.ai_optimizer.plugins.modules import hosted_model as hm
 
-pytestmark = pytest.mark.usefixtures("retry_sleeps")
-
 TOKEN = "hm-token-dddddddddddd"
 ORG = "11111111-1111-4111-8111-111111111111"
 CLUSTER = "22222222-2222-4222-8222-222222222222"

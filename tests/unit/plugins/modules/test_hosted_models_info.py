@@ -10,8 +10,6 @@ import pytest
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
 from ansible_collections.castai.ai_optimizer.plugins.modules import hosted_models_info
 
-pytestmark = pytest.mark.usefixtures("retry_sleeps")
-
 TOKEN = "info-token-cccccccccccc"
 ORG = "11111111-1111-4111-8111-111111111111"
 CLUSTER = "22222222-2222-4222-8222-222222222222"

@@ -9,8 +9,6 @@ import pytest
 
 from ansible_collections.castai.ai_optimizer.plugins.modules import hosted_models_info
 
-pytestmark = pytest.mark.usefixtures("retry_sleeps")
-
 TOKEN = "events-token-eeeeeeeeeeee"
 ORG = "11111111-1111-4111-8111-111111111111"
 CLUSTER = "33333333-3333-4333-8333-333333333333"
