@@ -102,6 +102,47 @@ def json_object_text(option, value):
                   "the value is not shown" % option)
 
 
+# Names under which a credentials document keeps its secrets (private_key, secret_access_key, client_secret, ...).
+SECRET_NAMES = ("key", "secret", "token", "password", "credential")
+
+
+def secret_document(module, option):
+    """(JSON text, error) of a ``no_log`` option that takes a JSON object as a dictionary or as its text.
+
+    Ansible hides every string of a ``no_log`` dictionary wherever it appears in the task's output. A key file also
+    holds ordinary words ("type": "service_account", a project ID that bucket names share, the service account that
+    provider.gcs.service_account names), which would then show as "********" in field names and bucket names. So the
+    whole document stays hidden, and of its parts only the values under secret names (and any other option's secret).
+    """
+    value = module.params[option]
+    text, error = json_object_text(option, value)
+    if isinstance(value, dict) and text is not None:
+        others = {str(module.params[name]) for name, spec in module.argument_spec.items()
+                  if spec.get("no_log") and name != option and module.params.get(name) is not None}
+        module.no_log_values.difference_update(set(texts(value)) - set(secret_texts(value)) - others)
+        module.no_log_values.add(text)
+    return text, error
+
+
+def texts(value):
+    """The texts Ansible hides for a no_log value: its strings and numbers, recursively."""
+    if isinstance(value, (dict, list)):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from texts(item)
+    elif isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+        yield str(value)
+
+
+def secret_texts(value):
+    """The texts under secret names (private_key, client_secret, ...), recursively."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            yield from texts(item) if any(word in str(name).lower() for word in SECRET_NAMES) else secret_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from secret_texts(item)
+
+
 # ---- answers and predictions -----------------------------------------------------------------------------------
 
 def full(schemas, schema, value):

@@ -99,6 +99,10 @@ options:
         or its JSON text (such as V({{ lookup('ansible.builtin.file', 'key.json') }})).
       - Write-only. The API never returns them, so they are never compared; see O(update_credentials). They never
         appear in the result, the diff, warnings or errors.
+      - Ansible hides the whole document in the task's output. Of a dictionary's values it also hides those under
+        names that hold secrets (containing C(key), C(secret), C(token), C(password) or C(credential), such as
+        C(private_key)), but not ordinary words such as C(service_account) or a project ID, which would otherwise be
+        hidden wherever they appear, also in bucket and field names.
     type: raw
   update_credentials:
     description:
@@ -236,8 +240,7 @@ api_calls:
   sample: 2
 """
 
-from ..module_utils._catalog import Replaceable, json_object_text, provider_errors, provider_spec, wait_errors, \
-    wait_spec
+from ..module_utils._catalog import Replaceable, provider_errors, provider_spec, secret_document, wait_errors, wait_spec
 from ..module_utils._generated.model_registries import ModelRegistry
 from ..module_utils._generated.model_registries_schema import SCHEMAS
 from ..module_utils._generated.operations import (
@@ -287,7 +290,7 @@ def main():
         update_credentials=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
         **wait_spec()), required_one_of=[("id", "provider")], path_ids=("id",))
     params = module.params
-    credentials, error = json_object_text("credentials", params["credentials"])
+    credentials, error = secret_document(module, "credentials")
     errors = provider_errors("provider", params["provider"]) + wait_errors(params) + ([error] if error else [])
     if params["update_credentials"] == "always" and credentials is not None and not params["recreate"]:
         errors.append("update_credentials=always needs recreate=true: the API cannot update a registry, so new "

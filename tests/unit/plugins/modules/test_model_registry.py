@@ -105,6 +105,22 @@ def test_credentials_go_out_as_given_json_text(run, sim, monkeypatch):
     assert sent == [text.strip()]
 
 
+def test_ansible_hides_the_document_and_its_secrets_not_its_ordinary_words(run, sim):
+    """A GCP key file says "type": "service_account" and names the service account that provider.gcs.service_account
+    holds too: hiding those would show "provider.gcs.********" in messages and results."""
+    key_file = dict(CREDENTIALS, project_id="acme", nested={"client_secret": "cs-9", "region": "eu"}, version=1)
+    outcome = run_registry(run, provider=GCS, credentials=key_file, wait=False)
+    hidden = outcome.module.no_log_values
+    assert json.dumps(key_file) in hidden and SECRET in hidden and "cs-9" in hidden and sim.token in hidden
+    assert not hidden & {"service_account", "reader@acme.iam", "acme", "eu", "1"}
+
+
+def test_json_text_is_hidden_whole(run, sim):
+    text = json.dumps(CREDENTIALS)
+    outcome = run_registry(run, provider=GCS, credentials=text, wait=False)
+    assert text in outcome.module.no_log_values and "service_account" not in outcome.module.no_log_values
+
+
 def test_second_run_changes_nothing_and_sends_no_credentials(run, sim):
     first = run_registry(run, provider=GCS, credentials=CREDENTIALS)
     sim.control("DELETE", "requests")
