@@ -86,7 +86,6 @@ options:
 requirements:
   - python >= 3.10
   - requests >= 2.28 with urllib3 >= 1.26
-  - pydantic >= 2
 notes:
   - All modules of this collection are in the action group C(castai.ai_optimizer.all), so the connection options can be
     set once with C(module_defaults) (see the examples).

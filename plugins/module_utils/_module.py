@@ -17,7 +17,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, REQUESTS_REQUIREMENT, APIError
 from ._connection import build_client, connection_argument_spec, connection_errors
 from ._checks import path_id_errors
-from ._generated._base import HAS_PYDANTIC, PYDANTIC_IMPORT_ERROR
+from ._schema import AnswerError, from_api
 
 
 class CastAIModule(AnsibleModule):
@@ -32,8 +32,6 @@ class CastAIModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg="%s %s" % (missing_required_lib(REQUESTS_REQUIREMENT), REQUESTS_IMPORT_ERROR.strip()
                                           .splitlines()[-1]), exception=REQUESTS_IMPORT_ERROR)
-        if not HAS_PYDANTIC:
-            self.fail_json(msg=missing_required_lib("pydantic"), exception=PYDANTIC_IMPORT_ERROR)
         errors = connection_errors(self.params)
         errors.extend(path_id_errors(self.params, path_ids))
         if errors:
@@ -124,19 +122,18 @@ class CastAIModule(AnsibleModule):
 
     # ---- answers -----------------------------------------------------------------------------------------------
 
-    def parse(self, model, data, action, needs=()):
-        """An API answer as a snake_case result dict, validated against its generated model (once, on the way in).
+    def parse(self, schema, data, action, needs=()):
+        """An API answer as a snake_case result dict, checked against its schema of the contract (once, on the way in).
 
         ``needs`` names fields the module relies on: an answer without them is an error, never a default.
         """
         if not isinstance(data, dict):
             self.fail_json(msg="%s: the API answered %s where a %s object was expected"
-                               % (action, _kind(data), model.__name__))
+                               % (action, _kind(data), schema.__name__))
         try:
-            result = model.model_validate(data).to_result()
-        except ValueError as exc:  # pydantic's ValidationError is a ValueError
-            self.fail_json(msg="%s: the API answer does not match the %s schema: %s"
-                               % (action, model.__name__, _validation_problems(exc)))
+            result = from_api(schema, data)
+        except AnswerError as exc:
+            self.fail_json(msg="%s: the API answer does not match the %s schema: %s" % (action, schema.__name__, exc))
         missing = [name for name in needs if result.get(name) in (None, "")]
         if missing:
             self.fail_json(msg="%s: the API answer has no %s" % (action, ", ".join(missing)))
@@ -173,12 +170,3 @@ def _kind(data):
         return "nothing"
     return {dict: "an object", list: "a JSON list", str: "a string", bool: "a boolean"}.get(
         type(data), "a %s" % type(data).__name__)
-
-
-def _validation_problems(error):
-    """pydantic's problems as "field: message" lines, without the offending values (they may be secrets)."""
-    problems = getattr(error, "errors", None)
-    if not callable(problems):
-        return "invalid answer"
-    return "; ".join("%s: %s" % (".".join(str(part) for part in item.get("loc", ())) or "answer", item.get("msg"))
-                     for item in problems(include_input=False, include_url=False))

@@ -1,15 +1,87 @@
 # -*- coding: utf-8 -*-
 # Copyright: castai.ai_optimizer contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Desired state out to the API, using the generated field tables (``_generated/<group>_schema.py``).
+"""API answers in and desired state out, both through the generated field tables (``_generated/<group>_schema.py``).
 
-Answers come in once, through the generated models (``CastAIModule.parse``); desired state goes out once, here:
-snake_case to the API's camelCase, fields left unset (None) omitted. No run-time introspection of model classes.
+- ``from_api(schema, data)``: an answer checked against the contract and turned into the snake_case result, once.
+  Every declared field is present (None when the API left it out); unknown fields are dropped (the API grows);
+  types are strict where the plugins rely on them: a boolean is a JSON boolean, an integer a JSON integer.
+- ``api_body(schemas, name, value)``: desired state to the API's camelCase body, None left out.
 """
 
 from __future__ import annotations
 
+import re
+
+INTEGER_TEXT = re.compile(r"^-?[0-9]{1,20}$")
 ZERO_VALUES = {"integer": 0, "number": 0.0, "boolean": False}
+JSON_KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+              float: "a number", type(None): "null"}
+
+
+class AnswerError(ValueError):
+    """An answer that does not match the contract; ``problems`` name fields and kinds, never values."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def from_api(schema, data):
+    """The snake_case result of an answer of ``schema`` (a generated ``Schema``); AnswerError when it does not fit."""
+    problems = []
+    result = _object(schema.tables, schema.__name__, data, "", problems)
+    if problems:
+        raise AnswerError(problems)
+    return result
+
+
+def _object(tables, name, data, where, problems):
+    fields = tables[name]["fields"]
+    result = {}
+    for field_name, field in fields.items():
+        value = data.get(field["alias"])
+        result[field_name] = None if value is None else _value(tables, field, value, where + field_name, problems)
+    return result
+
+
+def _value(tables, field, value, where, problems):
+    kind = field["type"]
+    if kind == "object":
+        if not isinstance(value, dict):
+            return _problem(problems, where, "an object", value)
+        return _object(tables, field["schema"], value, where + ".", problems) if "schema" in field else value
+    if kind == "array":
+        if not isinstance(value, list):
+            return _problem(problems, where, "a list", value)
+        return [None if item is None else _value(tables, field["items"], item, "%s[%d]" % (where, index), problems)
+                for index, item in enumerate(value)]
+    if kind == "boolean":
+        return value if isinstance(value, bool) else _problem(problems, where, "a boolean", value)
+    if isinstance(value, bool):
+        return _problem(problems, where, "a " + kind, value)
+    if kind == "integer":
+        if isinstance(value, int):
+            return value
+        # proto3 JSON sends 64-bit integers as strings.
+        if field.get("format") in ("int64", "uint64") and isinstance(value, str) and INTEGER_TEXT.match(value):
+            return int(value)
+        return _problem(problems, where, "an integer", value)
+    if kind == "number":
+        return float(value) if isinstance(value, (int, float)) else _problem(problems, where, "a number", value)
+    if kind == "string":
+        if isinstance(value, str):
+            return value
+        # int64 values travel as strings; a server that sends the number itself means the same value.
+        if field.get("format") in ("int64", "uint64") and isinstance(value, int):
+            return str(value)
+        return _problem(problems, where, "a string", value)
+    return value
+
+
+def _problem(problems, where, expected, value):
+    problems.append("%s: expected %s, got %s" % (where, expected, JSON_KINDS.get(type(value), "another type")))
+    return None
 
 
 def api_body(schemas, schema, value):

@@ -11,6 +11,7 @@ import struct
 import pytest
 
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
+from ansible_collections.castai.ai_optimizer.plugins.module_utils._schema import from_api
 from ansible_collections.castai.ai_optimizer.plugins.module_utils import _hosted_model as planner
 from ansible_collections.castai.ai_optimizer.plugins.module_utils import _waiter as waiter
 from ansible_collections.castai.ai_optimizer.plugins.modules import hosted_model as hm
@@ -53,7 +54,7 @@ def api_model(**changes):
 
 def current(**changes):
     """The snake_case model the module compares against."""
-    return HostedModel.model_validate(api_model(**changes)).to_result()
+    return from_api(HostedModel, api_model(**changes))
 
 
 def params(**options):
