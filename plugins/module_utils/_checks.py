@@ -111,3 +111,13 @@ def window_errors(start_option, start, end_option, end):
     if not errors and start is not None and end is not None and parse_timestamp(start) > parse_timestamp(end):
         errors.append("%s (%s) must not be after %s (%s)" % (start_option, start, end_option, end))
     return errors
+
+
+def wait_errors(params):
+    """The wait options of a module that waits: a timeout that is not negative, a finite sleep above 0."""
+    errors = []
+    if params["wait_timeout"] < 0:
+        errors.append("wait_timeout must not be negative, got %s" % params["wait_timeout"])
+    if not 0 < params["wait_sleep"] < float("inf"):
+        errors.append("wait_sleep must be a finite number greater than 0, got %s" % params["wait_sleep"])
+    return errors

@@ -141,6 +141,7 @@ api_calls:
 
 from ..module_utils._generated.components import Component
 from ..module_utils._generated.operations import COMPONENTS_API_LIST_COMPONENTS
+from ..module_utils._checks import wait_errors
 from ..module_utils._module import CastAIModule
 from ..module_utils._waiter import DONE, PENDING, WaitError, wait_for
 
@@ -178,11 +179,7 @@ def main():
         path_ids=("cluster_id",),
     )
     params = module.params
-    errors = []
-    if params["wait_timeout"] < 0:
-        errors.append("wait_timeout must not be negative, got %s" % params["wait_timeout"])
-    if not 0 < params["wait_sleep"] < float("inf"):
-        errors.append("wait_sleep must be a finite number greater than 0, got %s" % params["wait_sleep"])
+    errors = wait_errors(params)
     if errors:
         module.fail_json(msg="; ".join(errors))
 
