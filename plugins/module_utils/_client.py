@@ -73,7 +73,9 @@ MAX_RETRIES = 20
 MAX_BACKOFF_SECONDS = 30  # one wait computed from api_retry_backoff
 MAX_RETRY_AFTER_SECONDS = 60  # a longer Retry-After ends the retries at once instead of waiting
 MAX_TOTAL_WAIT_SECONDS = 120  # all waits of one call together
-DEFAULT_PAGE_SIZE = 100
+# The largest page the API serves (CAST AI's API documentation; the contract states no maximum): fewer requests
+# for big lists, and a lookup that stops at the first page holding its item reads at most this many.
+DEFAULT_PAGE_SIZE = 1000
 VERIFY_OPERATION = "APIKeysAPIVerifyAPIKey"
 
 # google.rpc.Code names, so errors read "NOT_FOUND" rather than 5.

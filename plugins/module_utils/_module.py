@@ -86,6 +86,22 @@ class CastAIModule(AnsibleModule):
                 return None
             self.fail_api(action, exc)
 
+    def each(self, action, schema, operation_id, path_params=None, query=None, needs=()):
+        """The items of a paged list one by one, parsed; pages are read only as the caller goes on.
+
+        A caller that stops early (found what it looks for) saves the remaining pages, and a caller that keeps
+        only some items never holds a whole raw listing next to its result.
+        """
+        pages = self.client.paginate(operation_id, path_params, query)
+        while True:
+            try:
+                item = next(pages)
+            except StopIteration:
+                return
+            except APIError as exc:
+                self.fail_api(action, exc)
+            yield self.parse(schema, item, action, needs=needs)
+
     # ---- writes: every one is recorded, so a later failure still reports what was done ------------------------
 
     def record(self, done):

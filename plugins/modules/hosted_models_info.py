@@ -308,9 +308,8 @@ def main():
     organization_id = module.organization_id
     path_params = {"organizationId": organization_id, "clusterId": params["cluster_id"]}
     action = "list hosted models of cluster %s" % params["cluster_id"]
-    items = module.list_all(action, HOSTED_MODELS_API_LIST_HOSTED_MODELS, path_params, query)
-    hosted_models = [m for m in (module.parse(HostedModel, item, action, needs=("id",)) for item in items)
-                     if matches(m, params)]
+    models = module.each(action, HostedModel, HOSTED_MODELS_API_LIST_HOSTED_MODELS, path_params, query, needs=("id",))
+    hosted_models = [model for model in models if matches(model, params)]
 
     for hosted_model in hosted_models:
         model_path = dict(path_params, hostedModelId=hosted_model["id"])
