@@ -87,8 +87,8 @@ options:
         type: str
       base_model_id:
         description:
-          - The registry's directory that holds the model, as RV(castai.ai_optimizer.model_registries_info#module:model_registries[].directories[].name)
-            lists it. Required to create.
+          - The registry's directory that holds the model, a C(name) of
+            RV(castai.ai_optimizer.model_registries_info#module:model_registries[].directories). Required to create.
         type: str
       lora_adapter:
         description: Whether the directory holds a LoRA adapter rather than a full model.

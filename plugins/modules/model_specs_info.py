@@ -33,8 +33,8 @@ options:
       Cannot be combined with the other filters.
     type: str
   cloud:
-    description: Only specs that can run in this cloud; their RV(model_specs[].hardware_specs.regions) lists only its
-      regions.
+    description: Only specs that can run in this cloud; the C(regions) of their RV(model_specs[].hardware_specs) list
+      only its regions.
     type: str
     choices: [AWS, AZURE, GCP, ORACLE]
   region:
