@@ -26,6 +26,7 @@ class CastAIModule(AnsibleModule):
     def __init__(self, argument_spec, supports_check_mode=True, path_ids=(), **kwargs):
         # Set before AnsibleModule.__init__, whose argument checks may already call fail_json.
         self.writes_done = []
+        self.clients = []
         spec = connection_argument_spec()
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
@@ -47,7 +48,9 @@ class CastAIModule(AnsibleModule):
     def client_for(self, token):
         """A client with this task's connection options and the given token (masked in every output)."""
         self.hide(token)
-        return build_client(self.params, token)
+        client = build_client(self.params, token)
+        self.clients.append(client)
+        return client
 
     @property
     def organization_id(self):
@@ -175,9 +178,8 @@ class CastAIModule(AnsibleModule):
         self.exit_json(changed=changed or bool(self.writes_done), **self._with_calls(result))
 
     def _with_calls(self, result):
-        client = getattr(self, "client", None)
-        if client is not None and "api_calls" not in result:
-            result["api_calls"] = getattr(client, "requests_made", None)
+        """Every HTTP request of the task, through any of its clients (a held token is verified with its own)."""
+        result.setdefault("api_calls", sum(client.requests_made for client in getattr(self, "clients", ())))
         return result
 
 

@@ -128,11 +128,6 @@ token:
   returned: when a key was created
   type: str
   sample: castai-ai-optimizer-token-value
-path:
-  description: The token file, when O(path) is set.
-  returned: when O(path) is set
-  type: str
-  sample: /etc/castai/ai-optimizer.token
 api_key:
   description:
     - What the task holds after it ran. V(null) when it holds no key (O(state=absent), or no token and no file).
@@ -321,8 +316,6 @@ class HeldKey(Resource):
         # With state=absent no API call is made, so the organization is only known when given.
         result = {"organization_id": self.params["organization_id"] if absent else self.module.organization_id,
                   "created": self.token is not None or self.would_create}
-        if self.path:
-            result["path"] = self.path
         if self.token:
             result["token"] = self.token
         return result

@@ -258,7 +258,9 @@ from ..module_utils._generated.operations import (
 from ..module_utils._module import CastAIModule
 
 FILTERS = ("id", "model", "service")
-SORT_FIELDS = SCHEMAS["HostedModel"]["sort_fields"]
+# The Hugging Face token is write-only: never returned, so nothing to sort by.
+SORT_FIELDS = {name: alias for name, alias in SCHEMAS["HostedModel"]["sort_fields"].items()
+               if not name.endswith("hugging_face_token")}
 
 
 def matches(model, params):

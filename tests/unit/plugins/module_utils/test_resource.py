@@ -180,3 +180,20 @@ def test_delete_raced_by_someone_else_is_no_change(run, sim):
     sim.fault(kind="status", status=404, method="DELETE")
     outcome = run(api_key_budget.main, api_key_id=key, state="absent")
     assert not outcome.failed and outcome.result["changed"] is False
+
+
+@pytest.mark.parametrize("organization_id", ["given", None])
+def test_api_calls_counts_every_request_of_the_task(run, sim, tmp_path, organization_id):
+    args = {"path": str(tmp_path / "token")}
+    if organization_id is None:
+        args["organization_id"] = None
+    assert not run(api_key.main, **args).failed
+    sim.control("DELETE", "requests")
+    again = run(api_key.main, **args)
+    # The held token is verified with a client of its own; its request counts too.
+    assert again.result["api_calls"] == len(sim.requests()) == (2 if organization_id is None else 1)
+
+
+def test_api_calls_is_zero_when_input_fails_before_any_request(run, sim):
+    outcome = run(api_key_budget.main, api_key_id="..", budget_limit_usd=1)
+    assert outcome.failed and outcome.result["api_calls"] == 0 and sim.requests() == []
