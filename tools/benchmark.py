@@ -1,58 +1,752 @@
 #!/usr/bin/env python
-"""Benchmark: the collection against a hand-written ansible.builtin.uri baseline, side by side.
+"""Benchmark: the collection's modules against ansible.builtin.uri and ping, on a fast loopback server.
 
-Usage: .venv/bin/python tools/benchmark.py [--models 300] [--repeat 3]
+Usage: .venv/bin/python tools/benchmark.py [--quick] [--runs N] [--doc PATH | --no-doc] [--ref REV]
 
-Both playbooks list every hosted model of a cluster from the simulator (same data, same page size of 100).
-It prints the median wall time of each and their ratio. Nothing is asserted: numbers vary by machine.
+Runs the playbooks in benchmarks/ against benchmarks/fixed_api.py (fixed pages from memory, so the time is the
+client's), interleaved, and prints medians, ratios, requests and the module process's peak RSS:
+
+- 20 tasks of ``ansible.builtin.ping`` (the floor), of ``ansible.builtin.uri`` reading one page of 100 hosted models,
+  and of ``castai.ai_optimizer.hosted_models_info`` reading the same; per-task cost over ping =
+  (playbook - ping playbook) / 20;
+- every model of a 10,000-model cluster in one ``hosted_models_info`` task, against a ``uri`` page loop at
+  ``page.limit=1000`` (``include_tasks`` recursion, as users write it);
+- ``castai.ai_optimizer.hosted_model`` create + wait on that cluster: requests per task, lookup and per wait poll;
+- growth: the same listing of 50,000 models (time and RSS per model);
+- where the module's time goes: the kept AnsiballZ payloads run alone, and ``python -X importtime`` of the
+  ``hosted_models_info`` payload.
+
+Peak RSS comes from GNU time (``/usr/bin/time -f %M``; Debian package ``time``) wrapped around the modules'
+interpreter. Full mode writes docs/performance.md. ``--quick``: 2 runs, 20,000 models for growth, no doc.
+Nothing is asserted: the numbers depend on the machine and its load. The collection is staged first
+(tools/stage.sh; ``STAGE_ROOT`` picks the folder, default .cache/bench), or taken as committed at ``--ref REV``.
 """
 
 import argparse
+import datetime
+import json
 import os
+import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-from simulator_process import SimulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
+BENCH = os.path.join(ROOT, "benchmarks")
+VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+PYTHON = os.path.join(VENV_BIN, "python")
+GNU_TIME = "/usr/bin/time"
+TOKEN = "bench-token"
+ORGANIZATION_ID = "22222222-2222-4222-8222-222222222222"
+TRANSITION_SECONDS = 3.0  # DEPLOYING -> RUNNING after a create: a few wait polls
+WAIT_SLEEP = 1.0
+PAGE_TASKS = 20
+PLAYBOOK_TIMEOUT = 1800
+COLLECTION = "ansible_collections.castai.ai_optimizer."
 
-CLUSTER_ID = "bench-cluster"
+
+def cluster_uuid(models):
+    return "00000000-0000-4000-8000-%012d" % models
 
 
-def timed_run(playbook, extra_vars, env):
-    started = time.perf_counter()
-    subprocess.run([os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", "localhost,",
-                    os.path.join(ROOT, "benchmarks", playbook), "-e", extra_vars], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+class Scenario:
+    def __init__(self, key, label, playbook, models=None, tasks=1, verbose=False, extra=None):
+        self.key, self.label, self.playbook, self.models = key, label, playbook, models
+        self.tasks, self.verbose, self.extra = tasks, verbose, extra or {}
+
+
+def scenarios(large, growth):
+    return [
+        Scenario("startup", "ansible-playbook, no task", "startup.yml", tasks=0),
+        Scenario("ping", "ansible.builtin.ping", "ping.yml", tasks=PAGE_TASKS),
+        Scenario("uri_page", "ansible.builtin.uri, 1 page of 100", "uri_page.yml", 100, PAGE_TASKS),
+        Scenario("info_page", "hosted_models_info, 100 models", "info_page.yml", 100, PAGE_TASKS),
+        Scenario("info_large", "hosted_models_info, %s models" % f"{large:,}", "info_all.yml", large),
+        Scenario("uri_loop", "uri page loop at page.limit=1000, %s models" % f"{large:,}", "uri_loop.yml", large),
+        Scenario(
+            "create",
+            "hosted_model create+wait, cluster of %s" % f"{large:,}",
+            "create_wait.yml",
+            large,
+            verbose=True,
+            extra={"bench_service": "bench-new", "bench_wait_sleep": WAIT_SLEEP},
+        ),
+        Scenario("info_growth", "hosted_models_info, %s models" % f"{growth:,}", "info_all.yml", growth),
+    ]
+
+
+# ---- the server ----------------------------------------------------------------------------------------------------
+
+
+class Server:
+    """benchmarks/fixed_api.py as a child process; it also stops by itself if this process dies."""
+
+    def __init__(self, max_seconds):
+        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [
+                PYTHON,
+                os.path.join(BENCH, "fixed_api.py"),
+                "--port",
+                "0",
+                "--token",
+                TOKEN,
+                "--organization-id",
+                ORGANIZATION_ID,
+                "--transition-seconds",
+                str(TRANSITION_SECONDS),
+                "--max-seconds",
+                str(max_seconds),
+                "--until-stdin-closes",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        port = self.proc.stdout.readline().strip()
+        if not port.isdigit():
+            self.stop()
+            raise SystemExit("benchmarks/fixed_api.py did not start")
+        self.url = "http://127.0.0.1:%s" % port
+
+    def control(self, method, path, payload=None):
+        data = None if payload is None else json.dumps(payload).encode()
+        request = urllib.request.Request(
+            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read() or b"null")
+
+    def stop(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# ---- running one playbook ----------------------------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(self, server, stage_root, work):
+        self.server = server
+        self.work = work
+        self.rss_file = os.path.join(work, "rss.txt")
+        self.python = os.path.join(work, "python-rss")
+        with open(self.python, "w", encoding="utf-8") as handle:
+            # The modules' interpreter: Python under GNU time, which appends the process's peak RSS (KiB).
+            handle.write('#!/bin/sh\nexec %s -f %%M -a -o %s %s "$@"\n' % (GNU_TIME, self.rss_file, PYTHON))
+        os.chmod(self.python, 0o755)
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CASTAI_", "ANSIBLE_"))}
+        self.env.update(
+            ANSIBLE_COLLECTIONS_PATH=stage_root,
+            ANSIBLE_REMOTE_TMP=os.path.join(work, "remote"),
+            ANSIBLE_LOCAL_TEMP=os.path.join(work, "local"),
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_LOCALHOST_WARNING="False",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+            ANSIBLE_RETRY_FILES_ENABLED="False",
+        )
+
+    def variables(self, scenario):
+        values = {
+            "bench_api_url": self.server.url,
+            "bench_api_token": TOKEN,
+            "bench_organization_id": ORGANIZATION_ID,
+            "bench_python": self.python,
+        }
+        if scenario.models is not None:
+            values.update(bench_cluster_id=cluster_uuid(scenario.models), bench_expected=scenario.models)
+        values.update(scenario.extra)
+        path = os.path.join(self.work, scenario.key + ".json")
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(values, handle)
+        return path
+
+    def run(self, scenario):
+        """One playbook run: wall seconds, the server's request log, the module processes' peak RSS and the
+        result of its one task when the scenario asks for it (-v)."""
+        self.server.control("POST", "/_bench/reset", {})
+        open(self.rss_file, "w", encoding="utf-8").close()
+        command = [
+            os.path.join(VENV_BIN, "ansible-playbook"),
+            "-i",
+            "localhost,",
+            os.path.join(BENCH, scenario.playbook),
+            "-e",
+            "@" + self.variables(scenario),
+        ]
+        command += ["-v"] if scenario.verbose else []
+        started = time.perf_counter()
+        proc = subprocess.run(
+            command,
+            cwd=self.work,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=PLAYBOOK_TIMEOUT,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        if proc.returncode:
+            raise SystemExit("%s failed (exit %d):\n%s" % (scenario.playbook, proc.returncode, proc.stdout[-3000:]))
+        with open(self.rss_file, encoding="utf-8") as handle:
+            rss = [int(line) for line in handle.read().split() if line.isdigit()]
+        return {
+            "seconds": seconds,
+            "report": self.server.control("GET", "/_bench/requests"),
+            "rss_kib": rss,
+            "result": task_result(proc.stdout) if scenario.verbose else None,
+        }
+
+
+def task_result(output):
+    """The JSON result the default callback prints after "=> " with -v (the playbook's one task)."""
+    marker = output.find("] => {")
+    if marker < 0:
+        return None
+    try:
+        return json.JSONDecoder().raw_decode(output, marker + len("] => "))[0]
+    except ValueError:
+        return None
+
+
+# ---- where the module's time goes --------------------------------------------------------------------------------
+
+
+def kept_payload(runner, module, args):
+    """Run one ad-hoc task with ANSIBLE_KEEP_REMOTE_FILES=1; the path of the AnsiballZ payload it left behind."""
+    remote = os.path.join(runner.work, "kept-" + module.rsplit(".", 1)[-1])
+    env = dict(runner.env, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=remote)
+    command = [
+        os.path.join(VENV_BIN, "ansible"),
+        "localhost",
+        "-i",
+        "localhost,",
+        "-c",
+        "local",
+        "-m",
+        module,
+        "-e",
+        "ansible_python_interpreter=%s" % PYTHON,
+    ] + (["-a", json.dumps(args)] if args else [])
+    proc = subprocess.run(
+        command,
+        cwd=runner.work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=PLAYBOOK_TIMEOUT,
+    )
+    if proc.returncode:
+        raise SystemExit("%s failed (exit %d):\n%s" % (module, proc.returncode, proc.stdout[-3000:]))
+    for folder, _dirs, files in os.walk(remote):
+        for name in files:
+            if name.startswith("AnsiballZ_") and name.endswith(".py"):
+                return os.path.join(folder, name)
+    raise SystemExit("no AnsiballZ payload kept for %s" % module)
+
+
+def module_alone(payloads, runs):
+    """Median wall seconds of each payload run by itself (the module process alone), interleaved."""
+    times = {name: [] for name in payloads}
+    for _run in range(runs):
+        for name, path in payloads.items():
+            started = time.perf_counter()
+            subprocess.run([PYTHON, path], stdout=subprocess.DEVNULL, check=True, timeout=300)
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
+
+
+def import_tree(stderr):
+    """The imports of one ``python -X importtime`` run as a tree. Python prints an import when it ends, so the lines
+    one level deeper that came just before it are what it imported."""
+    waiting = {}  # depth -> nodes not yet claimed by a parent
+    for line in stderr.splitlines():
+        match = IMPORT_LINE.match(line)
+        if match:
+            depth = len(match.group(3)) // 2
+            node = {
+                "name": match.group(4),
+                "depth": depth,
+                "self": int(match.group(1)),
+                "cumulative": int(match.group(2)),
+                "children": waiting.pop(depth + 1, []),
+            }
+            waiting.setdefault(depth, []).append(node)
+    return waiting.get(0, [])
+
+
+def preorder(nodes):
+    for node in nodes:
+        yield node
+        yield from preorder(node["children"])
+
+
+def import_times(payload, runs):
+    """The import tree of the payload's first run, with each import's median self and cumulative ms over the runs,
+    and the median total ms."""
+    trees = []
+    for _run in range(runs):
+        proc = subprocess.run(
+            [PYTHON, "-X", "importtime", payload],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        trees.append(import_tree(proc.stderr))
+    samples = {}
+    for tree in trees:
+        for node in preorder(tree):
+            samples.setdefault(node["name"], []).append((node["self"], node["cumulative"]))
+    for node in preorder(trees[0]):
+        values = samples[node["name"]]
+        node["self_ms"] = statistics.median(v[0] for v in values) / 1000
+        node["cumulative_ms"] = statistics.median(v[1] for v in values) / 1000
+    return trees[0], statistics.median(sum(node["cumulative"] for node in tree) for tree in trees) / 1000
+
+
+def short(name):
+    return name.replace(COLLECTION, "castai.ai_optimizer.")
+
+
+# ---- numbers -----------------------------------------------------------------------------------------------------
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def create_details(run):
+    """Requests before the create (the lookup) and after it (the wait): listings started, pages read."""
+    log = run["report"]["log"]
+    create_at = next(
+        (i for i, (_t, method, path, _first) in enumerate(log) if method == "POST" and path.endswith("/hosted-models")),
+        len(log),
+    )
+    after = [entry for entry in log[create_at + 1 :] if entry[1] == "GET" and entry[2].endswith("/hosted-models")]
+    polls = sum(1 for entry in after if entry[3])
+    return {
+        "lookup": sum(1 for entry in log[:create_at] if entry[1] == "GET"),
+        "polls": polls,
+        "per_poll": len(after) / polls if polls else None,
+        "api_calls": (run["result"] or {}).get("api_calls"),
+    }
+
+
+def summarise(results, chosen):
+    """Medians and the derived figures, keyed by scenario."""
+    rows = {}
+    for scenario in chosen:
+        runs = results[scenario.key]
+        rows[scenario.key] = {
+            "scenario": scenario,
+            "seconds": median([r["seconds"] for r in runs]),
+            "requests": median([r["report"]["requests"] for r in runs]),
+            "rss_mib": median([max(r["rss_kib"]) / 1024 if r["rss_kib"] else None for r in runs]),
+            "runs": [round(r["seconds"], 2) for r in runs],
+        }
+    startup, ping = rows["startup"]["seconds"], rows["ping"]["seconds"]
+    for key in ("ping", "uri_page", "info_page"):
+        rows[key]["per_task_ms"] = (rows[key]["seconds"] - ping) / PAGE_TASKS * 1000
+    rows["ping"]["per_task_ms"] = (ping - startup) / PAGE_TASKS * 1000  # the floor itself, over ansible's start
+    for key in ("info_large", "uri_loop", "create", "info_growth"):
+        rows[key]["task_s"] = rows[key]["seconds"] - startup
+    rows["create"]["details"] = {
+        name: median([create_details(r)[name] for r in results["create"]])
+        for name in ("lookup", "polls", "per_poll", "api_calls")
+    }
+    return rows
+
+
+def fmt(value, pattern="%.2f"):
+    return "n/a" if value is None else pattern % value
+
+
+def tables(rows, large, growth):
+    startup, ping, uri, info = rows["startup"], rows["ping"], rows["uri_page"], rows["info_page"]
+    lines = [
+        "### One page of 100 hosted models, %d tasks a playbook" % PAGE_TASKS,
+        "",
+        "| playbook | median s | per task over ping, ms | ratio to uri | requests a task | module peak RSS, MB |",
+        "|---|---:|---:|---:|---:|---:|",
+        "| %s | %s | | | | |" % (startup["scenario"].label, fmt(startup["seconds"])),
+    ]
+    lines.append(
+        "| %s | %s | (%s over start) | | %s | %s |"
+        % (
+            ping["scenario"].label,
+            fmt(ping["seconds"]),
+            fmt(ping["per_task_ms"], "%.0f"),
+            fmt(ping["requests"] / PAGE_TASKS, "%g"),
+            fmt(ping["rss_mib"], "%.0f"),
+        )
+    )
+    for row in (uri, info):
+        lines.append(
+            "| %s | %s | %s | %s | %s | %s |"
+            % (
+                row["scenario"].label,
+                fmt(row["seconds"]),
+                fmt(row["per_task_ms"], "%.0f"),
+                fmt(row["per_task_ms"] / uri["per_task_ms"] if uri["per_task_ms"] > 0 else None, "%.2f×"),
+                fmt(row["requests"] / PAGE_TASKS, "%g"),
+                fmt(row["rss_mib"], "%.0f"),
+            )
+        )
+    loop, listed, create, grown = rows["uri_loop"], rows["info_large"], rows["create"], rows["info_growth"]
+    lines += [
+        "",
+        "### Large clusters, one task (task s = playbook - ansible-playbook with no task)",
+        "",
+        "| what | median s | task s | uri loop / this | requests | module peak RSS, MB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in (listed, loop, create, grown):
+        lines.append(
+            "| %s | %s | %s | %s | %s | %s |"
+            % (
+                row["scenario"].label,
+                fmt(row["seconds"]),
+                fmt(row["task_s"]),
+                fmt(loop["task_s"] / row["task_s"] if row is not loop and row["task_s"] > 0 else None, "%.1f×"),
+                fmt(row["requests"], "%g"),
+                fmt(row["rss_mib"], "%.0f"),
+            )
+        )
+    details = create["details"]
+    lines += [
+        "",
+        "hosted_model create+wait: %s list requests to look the service up, then %s wait polls of %s "
+        "requests each; the module's api_calls: %s (the server counted %s)."
+        % (
+            fmt(details["lookup"], "%g"),
+            fmt(details["polls"], "%g"),
+            fmt(details["per_poll"], "%.1f"),
+            fmt(details["api_calls"], "%g"),
+            fmt(create["requests"], "%g"),
+        ),
+    ]
+    span = growth - large
+    base = rows["info_page"]["rss_mib"]
+    lines += [
+        "",
+        "Growth from %s to %s models: %s ms per model (time ×%s for ×%s models); peak RSS %s KB per model "
+        "(%s KB per model above the one-page module's %s MB)."
+        % (
+            f"{large:,}",
+            f"{growth:,}",
+            fmt((grown["task_s"] - listed["task_s"]) / span * 1000, "%.3f"),
+            fmt(grown["task_s"] / listed["task_s"] if listed["task_s"] > 0 else None, "%.1f"),
+            fmt(growth / large, "%g"),
+            fmt((grown["rss_mib"] - listed["rss_mib"]) * 1024 / span, "%.1f"),
+            fmt((grown["rss_mib"] - base) * 1024 / (growth - 100), "%.1f"),
+            fmt(base, "%.0f"),
+        ),
+    ]
+    return lines
+
+
+def goals(rows, growth):
+    """Issue 13's goals against this run, so a change can be quoted before and after."""
+    uri, info, listed, loop = rows["uri_page"], rows["info_page"], rows["info_large"], rows["uri_loop"]
+    grown = rows["info_growth"]
+    ratio = info["per_task_ms"] / uri["per_task_ms"] if uri["per_task_ms"] > 0 else None
+    speedup = loop["task_s"] / listed["task_s"] if listed["task_s"] > 0 else None
+    per_model = None
+    if grown["rss_mib"] is not None and info["rss_mib"] is not None:
+        per_model = (grown["rss_mib"] - info["rss_mib"]) * 1024 / (growth - 100)
+    checks = [  # (goal, target, value, its format, met when)
+        ("one-page list, per-task cost over ping", "≤ 1.10× uri", ratio, "%.2f×", lambda v: v <= 1.10),
+        ("10,000 models in one task", "≥ 8× faster than the uri loop", speedup, "%.1f×", lambda v: v >= 8),
+        ("10,000 models: requests", "≤ 10", listed["requests"], "%g", lambda v: v <= 10),
+        ("10,000 models: module peak RSS", "≤ 100 MB", listed["rss_mib"], "%.0f MB", lambda v: v <= 100),
+        (
+            "%s models: RSS above the module's start" % f"{growth:,}",
+            "≤ 3 KB per model",
+            per_model,
+            "%.1f KB",
+            lambda v: v <= 3,
+        ),
+    ]
+    lines = ["| goal (issue 13) | target | measured | met |", "|---|---|---:|---|"]
+    lines += [
+        "| %s | %s | %s | %s |"
+        % (what, target, fmt(value, pattern), "yes" if value is not None and ok(value) else "no")
+        for what, target, value, pattern, ok in checks
+    ]
+    return lines
+
+
+def import_table(alone, tree, total_ms):
+    lines = [
+        "The AnsiballZ payloads kept with ANSIBLE_KEEP_REMOTE_FILES=1, each run alone (`python AnsiballZ_x.py`, "
+        "the way Ansible runs it: sources unzipped and compiled on every run; one page of 100 models for uri and "
+        "hosted_models_info), median:",
+        "",
+        "| module process | ms | over ping, ms |",
+        "|---|---:|---:|",
+    ]
+    for name, seconds in alone.items():
+        lines.append("| %s | %.0f | %.0f |" % (name, seconds * 1000, (seconds - alone["ansible.builtin.ping"]) * 1000))
+    shown = max(5.0, total_ms * 0.02)
+    lines += [
+        "",
+        "`python -X importtime` of the hosted_models_info payload: %.0f ms of imports in all. The imports "
+        "that took %.0f ms or more, each under the import that caused it (cumulative includes its children):"
+        % (total_ms, shown),
+        "",
+        "| import | cumulative ms | self ms |",
+        "|---|---:|---:|",
+    ]
+    for node in preorder(tree):
+        if node["cumulative_ms"] >= shown and node["depth"] <= 5:
+            lines.append(
+                "| %s%s | %.1f | %.1f |"
+                % ("· " * node["depth"], short(node["name"]), node["cumulative_ms"], node["self_ms"])
+            )
+    lines += [
+        "",
+        "Largest self times (the module's own work at import, not its children's):",
+        "",
+        "| import | self ms |",
+        "|---|---:|",
+    ]
+    for node in sorted(preorder(tree), key=lambda n: -n["self_ms"])[:10]:
+        lines.append("| %s | %.1f |" % (short(node["name"]), node["self_ms"]))
+    return lines
+
+
+# ---- the machine and the doc ---------------------------------------------------------------------------------------
+
+
+def machine(ref):
+    cpu = "unknown"
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), cpu)
+    script = (
+        "import sys, ansible.release, pydantic, requests; "
+        "print(sys.version.split()[0], ansible.release.__version__, pydantic.VERSION, requests.__version__)"
+    )
+    versions = subprocess.run([PYTHON, "-c", script], stdout=subprocess.PIPE, text=True, check=True).stdout.split()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", ref or "HEAD"], cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True
+    ).stdout.strip()
+    dirty = (
+        ref is None
+        and subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        ).stdout.strip()
+    )
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": versions[0],
+        "ansible_core": versions[1],
+        "pydantic": versions[2],
+        "requests": versions[3],
+        "commit": commit + (" as committed (--ref)" if ref else " with uncommitted changes" if dirty else ""),
+        "load": os.getloadavg(),
+    }
+
+
+def write_doc(path, facts, load_after, settings, table_lines, import_lines, goal_lines):
+    busy = max(facts["load"][0], load_after[0]) / (facts["nproc"] or 1)
+    load_note = (
+        (
+            "The machine is shared with other work and was loaded while this ran (a load average of %.1f per "
+            "CPU at its height): absolute times are inflated and noisy. The ratios between playbooks run side by "
+            "side are the figures to quote." % busy
+        )
+        if busy > 0.5
+        else (
+            "The machine is shared with other work, though it was quiet while this ran; still, the ratios between "
+            "playbooks run side by side are the figures to quote."
+        )
+    )
+    text = """# Performance
+
+Generated by `make bench` (`tools/benchmark.py`); rerun it rather than editing this page. The numbers depend on the
+machine and its load: compare runs made side by side, not with another machine's.
+
+## How it is measured
+- Server: `benchmarks/fixed_api.py` on 127.0.0.1 serves ListHostedModelsResponse pages from memory (about 0.85 KB of
+  JSON a model, any `page.limit` up to 1000), answers `api-keys:verify`, and creates hosted models that turn
+  RUNNING %(transition)g s after the create. It is not the bundled simulator, whose validation of every request and
+  answer would hide the client's cost. It counts every request by path, so requests per task are the server's count.
+- Playbooks: `benchmarks/*.yml`, run with the venv's `ansible-playbook` on `localhost` (local connection) against
+  a staged copy of the collection (`ANSIBLE_COLLECTIONS_PATH`). `organization_id` is given, so no task calls
+  `api-keys:verify`. Each playbook task checks its count (`failed_when`); the uri loop ends with one `assert`.
+- Medians of %(runs)d runs, interleaved (each round runs every playbook once, in a rotated order).
+- Per-task cost over ping = (playbook - the `ping` playbook) / %(tasks)d; the ratio divides the module's by uri's.
+  For one-task playbooks, task s = playbook - `ansible-playbook` with no task.
+- Peak RSS: the modules' interpreter is a wrapper running Python under GNU time (`/usr/bin/time -f %%M`), so it is
+  the module process's own maximum resident set (for the uri loop, its largest page). GNU time is the Debian package
+  `time` (`apt-get install time` where `/usr/bin/time` is missing).
+- hosted_model create+wait uses `wait_sleep: %(wait_sleep)g`; the benchmark runs it with `-v` to read the task's
+  `api_calls`. Polls are the listings the server saw start (a request without `page.cursor`) after the create.
+- Assumption: the API's largest page is 1000 models. The contract names no maximum; the server cuts larger limits to
+  1000.
+
+## Machine
+| | |
+|---|---|
+| date | %(date)s |
+| CPUs (nproc) | %(nproc)s |
+| CPU model | %(cpu)s |
+| kernel | %(kernel)s |
+| Python (controller and modules) | %(python)s |
+| ansible-core | %(ansible_core)s |
+| pydantic / requests | %(pydantic)s / %(requests)s |
+| collection | commit %(commit)s |
+| load average (1, 5, 15 min) | %(load_before)s at the start, %(load_after)s at the end |
+
+%(load_note)s
+
+## Results (%(mode)s)
+%(goals)s
+
+%(tables)s
+
+## Where a module's time goes
+%(imports)s
+""" % dict(
+        settings,
+        tables="\n".join(table_lines),
+        imports="\n".join(import_lines),
+        goals="\n".join(goal_lines),
+        load_note=load_note,
+        load_before=" ".join("%.2f" % x for x in facts["load"]),
+        load_after=" ".join("%.2f" % x for x in load_after),
+        **facts,
+    )
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+# ---- main ----------------------------------------------------------------------------------------------------------
+
+
+def stage(ref):
+    """The folder for ANSIBLE_COLLECTIONS_PATH: the working tree staged by tools/stage.sh, or the collection as
+    committed at ``ref`` (to measure before and after a change with the same playbooks and server)."""
+    stage_root = os.environ.get("STAGE_ROOT") or os.path.join(ROOT, ".cache", "bench")
+    if ref is None:
+        subprocess.run(
+            [os.path.join(ROOT, "tools", "stage.sh")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            env=dict(os.environ, STAGE_ROOT=stage_root),
+        )
+        return stage_root
+    stage_root = os.path.join(stage_root, "ref")
+    dest = os.path.join(stage_root, "ansible_collections", "castai", "ai_optimizer")
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, stdout=subprocess.PIPE, check=True)
+    subprocess.run(["tar", "-x", "-C", dest], input=archive.stdout, check=True)
+    return stage_root
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", type=int, default=300, help="the uri baseline reads 3 pages of 100")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="2 runs and 20,000 models for growth; no doc")
+    parser.add_argument("--runs", type=int, help="interleaved runs (default 5, quick 2)")
+    parser.add_argument("--doc", help="write the performance page here (default in full mode: docs/performance.md)")
+    parser.add_argument("--no-doc", action="store_true", help="only print")
+    parser.add_argument(
+        "--ref",
+        help="measure the collection as committed at this git revision (default: the "
+        "working tree); the playbooks and the server are always the working tree's",
+    )
     args = parser.parse_args()
-    stage_root = os.path.join(ROOT, ".cache", "bench")
-    subprocess.run([os.path.join(ROOT, "tools", "stage.sh")], check=True, stdout=subprocess.DEVNULL,
-                   env=dict(os.environ, STAGE_ROOT=stage_root))
-    with SimulatorProcess(ROOT) as sim:
-        sim.control("/_sim/hosted-models", {"cluster_id": CLUSTER_ID, "count": args.models,
-                                            "model": {"modelSpecsId": "bench-spec", "service": "bench", "port": 8080,
-                                                      "status": "RUNNING"}})
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=stage_root, **sim.env())
-        extra = ("bench_api_url=%s bench_api_token=%s bench_organization_id=%s bench_cluster_id=%s bench_expected=%d"
-                 % (sim.url, sim.token, sim.organization_id, CLUSTER_ID, args.models))
-        rows = []
-        for name, playbook in (("hosted_models_info", "list_models_module.yml"),
-                               ("ansible.builtin.uri x3", "list_models_uri.yml")):
-            times = [timed_run(playbook, extra, env) for _run in range(args.repeat)]
-            rows.append((name, statistics.median(times)))
-    base = rows[1][1]
-    print("Listing %d hosted models (page size 100), median of %d runs:" % (args.models, args.repeat))
-    for name, seconds in rows:
-        print("  %-26s %6.2f s   ratio to uri baseline %.2f" % (name, seconds, seconds / base))
+    if not os.access(GNU_TIME, os.X_OK):
+        raise SystemExit("%s is missing: install GNU time (Debian: apt-get install time)" % GNU_TIME)
+    runs = args.runs or (2 if args.quick else 5)
+    if runs < 1:
+        raise SystemExit("--runs must be at least 1")
+    large, growth = 10_000, (20_000 if args.quick else 50_000)
+    doc = None if args.no_doc else (args.doc or (None if args.quick else os.path.join(ROOT, "docs", "performance.md")))
+    chosen = scenarios(large, growth)
+    facts = machine(args.ref)
+    stage_root = stage(args.ref)
+    work = tempfile.mkdtemp(prefix="castai-bench-")
+    server = Server(max_seconds=6 * 3600)
+    try:
+        for models in sorted({s.models for s in chosen if s.models is not None}):
+            server.control("POST", "/_bench/clusters", {"cluster_id": cluster_uuid(models), "models": models})
+        runner = Runner(server, stage_root, work)
+        results = {s.key: [] for s in chosen}
+        for number in range(runs):
+            order = chosen[number % len(chosen) :] + chosen[: number % len(chosen)]
+            for scenario in order:
+                results[scenario.key].append(runner.run(scenario))
+                seconds = results[scenario.key][-1]["seconds"]
+                print("run %d/%d  %-50s %7.2f s" % (number + 1, runs, scenario.label, seconds), file=sys.stderr)
+        rows = summarise(results, chosen)
+        connection = {
+            "api_url": server.url,
+            "api_token": TOKEN,
+            "organization_id": ORGANIZATION_ID,
+            "cluster_id": cluster_uuid(100),
+        }
+        payloads = {
+            "ansible.builtin.ping": kept_payload(runner, "ansible.builtin.ping", {}),
+            "ansible.builtin.uri": kept_payload(
+                runner,
+                "ansible.builtin.uri",
+                {
+                    "url": "%s/ai-optimizer/v1beta/organizations/%s/clusters/%s/hosted-models?page.limit=100"
+                    % (server.url, ORGANIZATION_ID, cluster_uuid(100)),
+                    "headers": {"X-API-Key": TOKEN},
+                },
+            ),
+            "castai.ai_optimizer.hosted_models_info": kept_payload(
+                runner, "castai.ai_optimizer.hosted_models_info", connection
+            ),
+        }
+        alone = module_alone(payloads, runs)
+        tree, total_ms = import_times(payloads["castai.ai_optimizer.hosted_models_info"], max(1, min(runs, 3)))
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    table_lines = tables(rows, large, growth)
+    import_lines = import_table(alone, tree, total_ms)
+    goal_lines = goals(rows, growth)
+    print("\n".join(goal_lines + [""] + table_lines + [""] + import_lines))
+    print("\nRuns (s): " + "; ".join("%s %s" % (row["scenario"].key, row["runs"]) for row in rows.values()))
+    if doc:
+        mode = "%d runs%s" % (runs, ", quick" if args.quick else "")
+        settings = {
+            "runs": runs,
+            "tasks": PAGE_TASKS,
+            "transition": TRANSITION_SECONDS,
+            "wait_sleep": WAIT_SLEEP,
+            "mode": mode,
+        }
+        write_doc(doc, facts, os.getloadavg(), settings, table_lines, import_lines, goal_lines)
+        print("wrote %s" % os.path.relpath(doc, ROOT))
 
 
 if __name__ == "__main__":
