@@ -76,15 +76,6 @@ def text_errors(option, value):
     return []
 
 
-def wait_errors(params):
-    errors = []
-    if params["wait_timeout"] < 0:
-        errors.append("wait_timeout must not be negative, got %s" % params["wait_timeout"])
-    if not 0 < params["wait_sleep"] < float("inf"):
-        errors.append("wait_sleep must be a finite number greater than 0, got %s" % params["wait_sleep"])
-    return errors
-
-
 def json_object_text(option, value):
     """(the JSON text to send, error): ``value`` is a dict or the JSON text of an object. Never echoes the value."""
     if value is None:
@@ -189,8 +180,9 @@ class Replaceable(Resource):
     schema = None
     #: operationIds: get, list, create, delete.
     operations = {}
-    #: "model registries", for messages about the list.
+    #: "model registries", for messages about the list; "a model registry" or "model specs", for one in general.
     plural = ""
+    any_one = ""
     #: Option of a write-only secret (never read back, never shown), and its JSON text to send.
     secret = None
     secret_text = None
@@ -221,7 +213,7 @@ class Replaceable(Resource):
 
     def create_errors(self, body):
         """Why ``body`` (snake_case, what a create would send) cannot be created: fields the contract requires."""
-        return ["creating a %s needs %s" % (self.noun, path.lstrip("."))
+        return ["creating %s needs %s" % (self.any_one, path.lstrip("."))
                 for path in missing_required(self.schemas, self.schema, body, "")]
 
     def status_of(self, obj):
@@ -281,9 +273,9 @@ class Replaceable(Resource):
             return []
         if not self.params["recreate"]:
             fields = [name for name in changes if name != self.secret]
-            return ["%s %s cannot change %s: the API cannot update a %s. It has %s; the task asks for %s. Set "
+            return ["%s %s cannot change %s: the API cannot update %s. It has %s; the task asks for %s. Set "
                     "recreate=true to delete it and create it again (a new ID)" % (
-                        self.noun, current["id"], ", ".join(changes), self.noun,
+                        self.noun, current["id"], ", ".join(changes), self.any_one,
                         ", ".join("%s=%s" % (f, shown(lookup(current, f))) for f in fields) or "stored credentials",
                         ", ".join("%s=%s" % (f, shown(lookup(desired, f))) for f in fields) or "new ones")]
         return self.create_errors(self.replacement(desired, current))

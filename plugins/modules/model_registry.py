@@ -240,7 +240,8 @@ api_calls:
   sample: 2
 """
 
-from ..module_utils._catalog import Replaceable, provider_errors, provider_spec, secret_document, wait_errors, wait_spec
+from ..module_utils._catalog import Replaceable, provider_errors, provider_spec, secret_document, wait_spec
+from ..module_utils._checks import wait_errors
 from ..module_utils._generated.model_registries import ModelRegistry
 from ..module_utils._generated.model_registries_schema import SCHEMAS
 from ..module_utils._generated.operations import (
@@ -262,6 +263,7 @@ def bucket(provider):
 class Registry(Replaceable):
     noun = "model registry"
     plural = "model registries"
+    any_one = "a model registry"
     result_key = "model_registry"
     managed = ("provider",)
     model, schemas, schema, secret = ModelRegistry, SCHEMAS, "ModelRegistry", "credentials"

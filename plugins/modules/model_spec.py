@@ -263,8 +263,8 @@ api_calls:
   sample: 2
 """
 
-from ..module_utils._catalog import Replaceable, text_errors, wait_errors, wait_spec
-from ..module_utils._checks import path_id_error
+from ..module_utils._catalog import Replaceable, text_errors, wait_spec
+from ..module_utils._checks import path_id_error, wait_errors
 from ..module_utils._generated.model_specs import ModelSpecs
 from ..module_utils._generated.model_specs_schema import SCHEMAS
 from ..module_utils._generated.operations import (
@@ -283,6 +283,7 @@ INPUTS = ("model", "registry_type", "hugging_face", "private_registry", "descrip
 class Spec(Replaceable):
     noun = "model specs"
     plural = "model specs"
+    any_one = "model specs"
     result_key = "model_spec"
     managed = INPUTS
     read_only = ("private_registry.status", "private_registry.status_reason")

@@ -288,3 +288,14 @@ def test_bad_input_makes_no_request(run, sim, args, message):
     assert outcome.failed and message in outcome.result["msg"], outcome.result
     assert sim.requests() == []
     assert_no_secret(outcome)
+
+
+# --- failures after a write -----------------------------------------------------------------------------------------
+
+def test_a_lost_answer_to_the_create_counts_as_a_change(run, sim):
+    sim.fault(kind="reset_after", operation_id=CREATE)
+    outcome = run_registry(run, provider=GCS, credentials=CREDENTIALS)
+    assert outcome.failed and outcome.result["changed"] is True
+    assert outcome.result["msg"].startswith("may have created model registry (GCS bucket 'acme-models', prefix 'tuned')")
+    assert [r["applied"] for r in sim.requests() if r["operation_id"] == CREATE] == [True]  # sent once, never again
+    assert_no_secret(outcome)

@@ -106,7 +106,7 @@ def test_a_changed_field_fails_naming_it_unless_recreate(run, sim, registry_id):
     sim.control("DELETE", "requests")
     refused = run_spec(run, **private(registry_id, description="v2", quantization="fp8"))
     assert refused.failed and refused.result["changed"] is False
-    assert "cannot change description, quantization" in refused.result["msg"]
+    assert "cannot change description, quantization: the API cannot update model specs" in refused.result["msg"]
     assert "description='v1'" in refused.result["msg"] and "description='v2'" in refused.result["msg"]
     assert sim.writes() == []
 
@@ -143,7 +143,7 @@ def test_hugging_face_spec_has_no_status_and_never_waits(run, sim):
 
 def test_creating_a_hugging_face_spec_needs_the_contracts_fields(run, sim):
     outcome = run_spec(run, model="x/y", hugging_face={"model_name": "x/y"})
-    assert outcome.failed and "creating a model specs needs hugging_face.terms_and_conditions" in outcome.result["msg"]
+    assert outcome.failed and "creating model specs needs hugging_face.terms_and_conditions" in outcome.result["msg"]
     assert sim.writes() == []
     outcome = run_spec(run, model="x/y")
     assert outcome.failed and "needs hugging_face or private_registry" in outcome.result["msg"]
@@ -215,3 +215,17 @@ def test_bad_input_makes_no_request(run, sim, args, message):
     outcome = run(model_spec.main, organization_id=None, **args)
     assert outcome.failed and message in outcome.result["msg"], outcome.result
     assert sim.requests() == []
+
+
+# --- failures after a write -----------------------------------------------------------------------------------------
+
+def test_a_failed_create_after_the_delete_of_a_replacement_says_what_was_deleted(run, sim, registry_id):
+    spec_id = run_spec(run, **private(registry_id, description="v1")).result["model_spec"]["id"]
+    sim.fault(kind="status", status=503, operation_id=CREATE, count=10)
+    outcome = run_spec(run, recreate=True, **private(registry_id, description="v2"))
+    assert outcome.failed and outcome.result["changed"] is True
+    assert outcome.result["msg"].startswith("deleted model specs %s to replace it, then create model specs " % spec_id)
+    assert "HTTP 503" in outcome.result["msg"]
+    sim.control("DELETE", "faults")
+    rerun = run_spec(run, **private(registry_id, description="v2"))
+    assert not rerun.failed and rerun.result["changed"] is True  # the rerun creates what is missing
