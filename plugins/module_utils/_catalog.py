@@ -31,22 +31,34 @@ CANDIDATES_SHOWN = 10
 
 # ---- options shared by the catalog modules ---------------------------------------------------------------------
 
+
 def provider_spec():
     """The argument spec of a bucket provider (``provider`` of model_registry, ``onboarding_provider`` of the info)."""
-    return dict(type="dict", options=dict(
-        type=dict(type="str", required=True, choices=PROVIDER_TYPES),
-        gcs=dict(type="dict", options=dict(
-            bucket=dict(type="str", required=True),
-            prefix=dict(type="str"),
-            service_account=dict(type="str"),
-        )),
-        s3=dict(type="dict", options=dict(
-            bucket=dict(type="str", required=True),
-            prefix=dict(type="str"),
-            region=dict(type="str", required=True),
-            user_name=dict(type="str"),
-        )),
-    ), mutually_exclusive=[("gcs", "s3")], required_if=[("type", "GCS", ("gcs",)), ("type", "S3", ("s3",))])
+    return dict(
+        type="dict",
+        options=dict(
+            type=dict(type="str", required=True, choices=PROVIDER_TYPES),
+            gcs=dict(
+                type="dict",
+                options=dict(
+                    bucket=dict(type="str", required=True),
+                    prefix=dict(type="str"),
+                    service_account=dict(type="str"),
+                ),
+            ),
+            s3=dict(
+                type="dict",
+                options=dict(
+                    bucket=dict(type="str", required=True),
+                    prefix=dict(type="str"),
+                    region=dict(type="str", required=True),
+                    user_name=dict(type="str"),
+                ),
+            ),
+        ),
+        mutually_exclusive=[("gcs", "s3")],
+        required_if=[("type", "GCS", ("gcs",)), ("type", "S3", ("s3",))],
+    )
 
 
 def wait_spec(timeout=600, sleep=5.0):
@@ -61,8 +73,11 @@ def wait_spec(timeout=600, sleep=5.0):
 def provider_errors(option, provider):
     """Bucket settings that are set but blank (the argument spec already checked types, requirements and blocks)."""
     block = (provider or {}).get((provider or {}).get("type", "").lower()) or {}
-    return ["%s.%s.%s must not be empty" % (option, provider["type"].lower(), name)
-            for name in ("bucket", "region") if name in block and block[name] is not None and not block[name].strip()]
+    return [
+        "%s.%s.%s must not be empty" % (option, provider["type"].lower(), name)
+        for name in ("bucket", "region")
+        if name in block and block[name] is not None and not block[name].strip()
+    ]
 
 
 def text_errors(option, value):
@@ -89,8 +104,10 @@ def json_object_text(option, value):
             parsed = None
         if isinstance(parsed, dict):
             return value.strip(), None
-    return None, ("%s must be a JSON object (a dictionary, or its JSON text such as the contents of a key file); "
-                  "the value is not shown" % option)
+    return None, (
+        "%s must be a JSON object (a dictionary, or its JSON text such as the contents of a key file); "
+        "the value is not shown" % option
+    )
 
 
 # Names under which a credentials document keeps its secrets (private_key, secret_access_key, client_secret, ...).
@@ -108,8 +125,11 @@ def secret_document(module, option):
     value = module.params[option]
     text, error = json_object_text(option, value)
     if isinstance(value, dict) and text is not None:
-        others = {str(module.params[name]) for name, spec in module.argument_spec.items()
-                  if spec.get("no_log") and name != option and module.params.get(name) is not None}
+        others = {
+            str(module.params[name])
+            for name, spec in module.argument_spec.items()
+            if spec.get("no_log") and name != option and module.params.get(name) is not None
+        }
         module.no_log_values.difference_update(set(texts(value)) - set(secret_texts(value)) - others)
         module.no_log_values.add(text)
     return text, error
@@ -135,6 +155,7 @@ def secret_texts(value):
 
 
 # ---- answers and predictions -----------------------------------------------------------------------------------
+
 
 def full(schemas, schema, value):
     """``value`` with every field of the contract's ``schema`` (None where unset), the shape parsed answers have."""
@@ -165,11 +186,13 @@ def query_of(schemas, schema, value, prefix):
                 walk(item, path + name + ".")
             else:
                 query[path + name] = item
+
     walk(api_body(schemas, schema, prune(value)), prefix + ".")
     return query
 
 
 # ---- the resource ----------------------------------------------------------------------------------------------
+
 
 class Replaceable(Resource):
     """A catalog object: found by ``id`` or natural key, created, replaced on change, deleted, waited for."""
@@ -213,8 +236,10 @@ class Replaceable(Resource):
 
     def create_errors(self, body):
         """Why ``body`` (snake_case, what a create would send) cannot be created: fields the contract requires."""
-        return ["creating %s needs %s" % (self.any_one, path.lstrip("."))
-                for path in missing_required(self.schemas, self.schema, body, "")]
+        return [
+            "creating %s needs %s" % (self.any_one, path.lstrip("."))
+            for path in missing_required(self.schemas, self.schema, body, "")
+        ]
 
     def status_of(self, obj):
         """(status, reason) of an object; the goal status for an object without a lifecycle."""
@@ -238,8 +263,10 @@ class Replaceable(Resource):
         items = self.module.list_all(action, self.operations["list"], self.path, self.list_query())
         found = [obj for obj in (self.parse(item, action) for item in items) if self.is_mine(obj)]
         if len(found) > 1:
-            self.module.fail_json(msg="%d %s match %s (IDs %s); set id to choose one" % (
-                len(found), self.plural, self.key(), ", ".join(obj["id"] for obj in found)))
+            self.module.fail_json(
+                msg="%d %s match %s (IDs %s); set id to choose one"
+                % (len(found), self.plural, self.key(), ", ".join(obj["id"] for obj in found))
+            )
         return found[0] if found else None
 
     def read(self):
@@ -273,11 +300,18 @@ class Replaceable(Resource):
             return []
         if not self.params["recreate"]:
             fields = [name for name in changes if name != self.secret]
-            return ["%s %s cannot change %s: the API cannot update %s. It has %s; the task asks for %s. Set "
-                    "recreate=true to delete it and create it again (a new ID)" % (
-                        self.noun, current["id"], ", ".join(changes), self.any_one,
-                        ", ".join("%s=%s" % (f, shown(lookup(current, f))) for f in fields) or "stored credentials",
-                        ", ".join("%s=%s" % (f, shown(lookup(desired, f))) for f in fields) or "new ones")]
+            return [
+                "%s %s cannot change %s: the API cannot update %s. It has %s; the task asks for %s. Set "
+                "recreate=true to delete it and create it again (a new ID)"
+                % (
+                    self.noun,
+                    current["id"],
+                    ", ".join(changes),
+                    self.any_one,
+                    ", ".join("%s=%s" % (f, shown(lookup(current, f))) for f in fields) or "stored credentials",
+                    ", ".join("%s=%s" % (f, shown(lookup(desired, f))) for f in fields) or "new ones",
+                )
+            ]
         return self.create_errors(self.replacement(desired, current))
 
     def replacement(self, desired, current):
@@ -300,8 +334,9 @@ class Replaceable(Resource):
             body[self.secret] = self.secret_text
             self.secret_sent = True
         doing = "create %s %s" % (self.noun, self.key())
-        answer = self.module.write(doing, "created %s %s" % (self.noun, self.key()), self.operations["create"],
-                                   self.path, body=body)
+        answer = self.module.write(
+            doing, "created %s %s" % (self.noun, self.key()), self.operations["create"], self.path, body=body
+        )
         return self.parse(answer, doing)
 
     def update(self, desired, current, changes):
@@ -314,8 +349,13 @@ class Replaceable(Resource):
 
     def delete(self, current, why=""):
         what = "%s %s%s" % (self.noun, current["id"], why)
-        self.module.write("delete " + what, "deleted " + what, self.operations["delete"],
-                          dict(self.path, id=current["id"]), gone_ok=True)
+        self.module.write(
+            "delete " + what,
+            "deleted " + what,
+            self.operations["delete"],
+            dict(self.path, id=current["id"]),
+            gone_ok=True,
+        )
 
     # ---- waiting -------------------------------------------------------------------------------------------
 
@@ -347,11 +387,19 @@ class Replaceable(Resource):
         try:
             if check(obj) == DONE:
                 return obj
-            return wait_for(lambda: self.get(obj["id"]), check, timeout=self.params["wait_timeout"],
-                            sleep=self.params["wait_sleep"], describe=self.describe, what=what)
+            return wait_for(
+                lambda: self.get(obj["id"]),
+                check,
+                timeout=self.params["wait_timeout"],
+                sleep=self.params["wait_sleep"],
+                describe=self.describe,
+                what=what,
+            )
         except WaitError as exc:
-            self.module.fail_json(msg="%s %s: %s" % (self.noun, obj["id"], exc.message),
-                                  **dict(self.result(), **{self.result_key: exc.state or obj}))
+            self.module.fail_json(
+                msg="%s %s: %s" % (self.noun, obj["id"], exc.message),
+                **dict(self.result(), **{self.result_key: exc.state or obj}),
+            )
 
     # ---- results -------------------------------------------------------------------------------------------
 
@@ -383,6 +431,7 @@ def lookup(obj, path):
 
 # ---- a model by name -----------------------------------------------------------------------------------------
 
+
 def model_specs_id_of(module, model):
     """The ID of the one model specs whose ``model`` is ``model``; fails listing the candidates otherwise."""
     action = "find the model specs of model %s" % model
@@ -392,13 +441,31 @@ def model_specs_id_of(module, model):
     if len(matches) == 1:
         return matches[0]["id"]
     if matches:
-        module.fail_json(msg="%d model specs have model %r: %s; set model_specs_id to choose one" % (
-            len(matches), model, "; ".join("%s (%s%s)" % (spec["id"], spec["registry_type"], (
-                " registry %s" % spec["private_registry"]["registry_id"]) if spec["private_registry"] else "")
-                for spec in matches)))
+        module.fail_json(
+            msg="%d model specs have model %r: %s; set model_specs_id to choose one"
+            % (
+                len(matches),
+                model,
+                "; ".join(
+                    "%s (%s%s)"
+                    % (
+                        spec["id"],
+                        spec["registry_type"],
+                        (" registry %s" % spec["private_registry"]["registry_id"]) if spec["private_registry"] else "",
+                    )
+                    for spec in matches
+                ),
+            )
+        )
     names = sorted({spec["model"] for spec in specs if spec["model"]})
     close = [name for name in names if model.lower() in name.lower() or name.lower() in model.lower()]
     candidates = close or names
-    module.fail_json(msg="no model specs has model %r; %s: %s%s (model_specs_info lists them all)" % (
-        model, "similar names" if close else "the organization's models", ", ".join(candidates[:CANDIDATES_SHOWN]),
-        " and %d more" % (len(candidates) - CANDIDATES_SHOWN) if len(candidates) > CANDIDATES_SHOWN else ""))
+    module.fail_json(
+        msg="no model specs has model %r; %s: %s%s (model_specs_info lists them all)"
+        % (
+            model,
+            "similar names" if close else "the organization's models",
+            ", ".join(candidates[:CANDIDATES_SHOWN]),
+            " and %d more" % (len(candidates) - CANDIDATES_SHOWN) if len(candidates) > CANDIDATES_SHOWN else "",
+        )
+    )

@@ -486,6 +486,7 @@ api_calls:
 
 import copy
 
+from ..module_utils._catalog import model_specs_id_of, text_errors
 from ..module_utils._generated.hosted_models import HostedModel, HostedModelPods
 from ..module_utils._generated.hosted_models_schema import SCHEMAS
 from ..module_utils._generated.operations import (
@@ -496,7 +497,6 @@ from ..module_utils._generated.operations import (
     HOSTED_MODELS_API_SCALE_HOSTED_MODEL,
     HOSTED_MODELS_API_UPDATE_HOSTED_MODEL,
 )
-from ..module_utils._catalog import model_specs_id_of, text_errors
 from ..module_utils._hosted_model import (
     TARGET_METRICS,
     TRANSITIONAL,

@@ -218,8 +218,11 @@ def directories(module, path, registry_id):
     """Every directory of a registry, or None when the API will not list them in the registry's status."""
     action = "list directories of model registry %s" % registry_id
     try:
-        items = list(module.client.paginate(MODEL_REGISTRIES_API_LIST_MODEL_REGISTRY_DIRECTORIES,
-                                            dict(path, modelRegistryId=registry_id)))
+        items = list(
+            module.client.paginate(
+                MODEL_REGISTRIES_API_LIST_MODEL_REGISTRY_DIRECTORIES, dict(path, modelRegistryId=registry_id)
+            )
+        )
     except APIError as exc:
         if exc.status == 400 and exc.code == FAILED_PRECONDITION:
             return None
@@ -228,12 +231,15 @@ def directories(module, path, registry_id):
 
 
 def main():
-    module = CastAIModule(argument_spec=dict(
-        id=dict(type="str"),
-        include_directories=dict(type="bool", default=False),
-        onboarding_provider=provider_spec(),
-        include_onboarding_script=dict(type="bool", default=False),
-    ), path_ids=("id",))
+    module = CastAIModule(
+        argument_spec=dict(
+            id=dict(type="str"),
+            include_directories=dict(type="bool", default=False),
+            onboarding_provider=provider_spec(),
+            include_onboarding_script=dict(type="bool", default=False),
+        ),
+        path_ids=("id",),
+    )
     params = module.params
     errors = provider_errors("onboarding_provider", params["onboarding_provider"])
     if params["include_onboarding_script"] and not params["onboarding_provider"]:
@@ -249,24 +255,36 @@ def main():
         registries = [] if answer is None else [registry(module, answer, action)]
     else:
         action = "list model registries"
-        registries = [registry(module, item, action)
-                      for item in module.list_all(action, MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES, path)]
+        registries = [
+            registry(module, item, action)
+            for item in module.list_all(action, MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES, path)
+        ]
     if params["include_directories"]:
         for found in registries:
             found["directories"] = directories(module, path, found["id"])
     provider = params["onboarding_provider"]
     if provider:
-        action = "get the onboarding command for %s bucket %s" % (provider["type"],
-                                                                  provider[provider["type"].lower()]["bucket"])
-        answer = module.call(action, MODEL_REGISTRIES_API_GET_ONBOARDING_COMMAND, path,
-                             query_of(SCHEMAS, "Provider", provider, "provider"))
+        action = "get the onboarding command for %s bucket %s" % (
+            provider["type"],
+            provider[provider["type"].lower()]["bucket"],
+        )
+        answer = module.call(
+            action,
+            MODEL_REGISTRIES_API_GET_ONBOARDING_COMMAND,
+            path,
+            query_of(SCHEMAS, "Provider", provider, "provider"),
+        )
         result["onboarding_command"] = module.parse(GetOnboardingCommandResponse, answer, action, needs=("command",))[
-            "command"]
+            "command"
+        ]
     if params["include_onboarding_script"]:
         action = "get the onboarding script for %s" % provider["type"]
-        answer = module.call(action, MODEL_REGISTRIES_API_GET_ONBOARDING_SCRIPT, path, {"providerType": provider["type"]})
+        answer = module.call(
+            action, MODEL_REGISTRIES_API_GET_ONBOARDING_SCRIPT, path, {"providerType": provider["type"]}
+        )
         result["onboarding_script"] = module.parse(GetOnboardingScriptResponse, answer, action, needs=("script",))[
-            "script"]
+            "script"
+        ]
     module.exit_with(changed=False, model_registries=registries, **result)
 
 

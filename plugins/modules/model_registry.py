@@ -267,8 +267,12 @@ class Registry(Replaceable):
     result_key = "model_registry"
     managed = ("provider",)
     model, schemas, schema, secret = ModelRegistry, SCHEMAS, "ModelRegistry", "credentials"
-    operations = dict(get=MODEL_REGISTRIES_API_GET_MODEL_REGISTRY, list=MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES,
-                      create=MODEL_REGISTRIES_API_CREATE_MODEL_REGISTRY, delete=MODEL_REGISTRIES_API_DELETE_MODEL_REGISTRY)
+    operations = dict(
+        get=MODEL_REGISTRIES_API_GET_MODEL_REGISTRY,
+        list=MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES,
+        create=MODEL_REGISTRIES_API_CREATE_MODEL_REGISTRY,
+        delete=MODEL_REGISTRIES_API_DELETE_MODEL_REGISTRY,
+    )
 
     def __init__(self, module, credentials):
         super().__init__(module)
@@ -284,19 +288,26 @@ class Registry(Replaceable):
 
 
 def main():
-    module = CastAIModule(argument_spec=dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        id=dict(type="str"),
-        provider=provider_spec(),
-        credentials=dict(type="raw", no_log=True),
-        update_credentials=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
-        **wait_spec()), required_one_of=[("id", "provider")], path_ids=("id",))
+    module = CastAIModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            id=dict(type="str"),
+            provider=provider_spec(),
+            credentials=dict(type="raw", no_log=True),
+            update_credentials=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+            **wait_spec(),
+        ),
+        required_one_of=[("id", "provider")],
+        path_ids=("id",),
+    )
     params = module.params
     credentials, error = secret_document(module, "credentials")
     errors = provider_errors("provider", params["provider"]) + wait_errors(params) + ([error] if error else [])
     if params["update_credentials"] == "always" and credentials is not None and not params["recreate"]:
-        errors.append("update_credentials=always needs recreate=true: the API cannot update a registry, so new "
-                      "credentials mean deleting it and creating it again")
+        errors.append(
+            "update_credentials=always needs recreate=true: the API cannot update a registry, so new "
+            "credentials mean deleting it and creating it again"
+        )
     if errors:
         module.fail_json(msg="; ".join(errors))
     run(Registry(module, credentials))

@@ -276,8 +276,17 @@ from ..module_utils._generated.operations import (
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import run
 
-INPUTS = ("model", "registry_type", "hugging_face", "private_registry", "description", "modalities", "quantization",
-          "type", "routable")
+INPUTS = (
+    "model",
+    "registry_type",
+    "hugging_face",
+    "private_registry",
+    "description",
+    "modalities",
+    "quantization",
+    "type",
+    "routable",
+)
 
 
 class Spec(Replaceable):
@@ -288,13 +297,18 @@ class Spec(Replaceable):
     managed = INPUTS
     read_only = ("private_registry.status", "private_registry.status_reason")
     model, schemas, schema = ModelSpecs, SCHEMAS, "ModelSpecs"
-    operations = dict(get=MODEL_SPECS_API_GET_MODEL_SPECS, list=MODEL_SPECS_API_LIST_MODEL_SPECS,
-                      create=MODEL_SPECS_API_CREATE_MODEL_SPECS, delete=MODEL_SPECS_API_DELETE_MODEL_SPECS)
+    operations = dict(
+        get=MODEL_SPECS_API_GET_MODEL_SPECS,
+        list=MODEL_SPECS_API_LIST_MODEL_SPECS,
+        create=MODEL_SPECS_API_CREATE_MODEL_SPECS,
+        delete=MODEL_SPECS_API_DELETE_MODEL_SPECS,
+    )
 
     def desired(self):
         desired = super().desired()
-        desired["registry_type"] = "PRIVATE" if self.params["private_registry"] else (
-            "HUGGING_FACE" if self.params["hugging_face"] else None)
+        desired["registry_type"] = (
+            "PRIVATE" if self.params["private_registry"] else ("HUGGING_FACE" if self.params["hugging_face"] else None)
+        )
         return desired
 
     def list_query(self):
@@ -304,13 +318,22 @@ class Spec(Replaceable):
     def is_mine(self, obj):
         registry_type = self.desired()["registry_type"]
         registry_id = (self.params["private_registry"] or {}).get("registry_id")
-        return obj["model"] == self.params["model"] and registry_type in (None, obj["registry_type"]) and (
-            registry_id in (None, (obj["private_registry"] or {}).get("registry_id")))
+        return (
+            obj["model"] == self.params["model"]
+            and registry_type in (None, obj["registry_type"])
+            and (registry_id in (None, (obj["private_registry"] or {}).get("registry_id")))
+        )
 
     def key(self):
         registry = (self.params["private_registry"] or {}).get("registry_id")
-        return "%r%s" % (self.params["model"] or self.params["id"], " in model registry %s" % registry if registry
-                         else " from Hugging Face" if self.params["hugging_face"] else "")
+        return "%r%s" % (
+            self.params["model"] or self.params["id"],
+            " in model registry %s" % registry
+            if registry
+            else " from Hugging Face"
+            if self.params["hugging_face"]
+            else "",
+        )
 
     def create_errors(self, body):
         if not body.get("registry_type"):
@@ -323,33 +346,48 @@ class Spec(Replaceable):
 
 
 def main():
-    module = CastAIModule(argument_spec=dict(
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        id=dict(type="str"),
-        model=dict(type="str"),
-        hugging_face=dict(type="dict", options=dict(
-            model_name=dict(type="str"),
-            terms_and_conditions=dict(type="dict", options=dict(
-                acceptance_required=dict(type="bool", required=True),
-                uri=dict(type="str"),
-            )),
-        )),
-        private_registry=dict(type="dict", options=dict(
-            registry_id=dict(type="str"),
-            base_model_id=dict(type="str"),
-            lora_adapter=dict(type="bool"),
-        )),
-        description=dict(type="str"),
-        modalities=dict(type="list", elements="str"),
-        quantization=dict(type="str"),
-        type=dict(type="str"),
-        routable=dict(type="bool"),
-        **wait_spec()), required_one_of=[("id", "model")], mutually_exclusive=[("hugging_face", "private_registry")],
-        path_ids=("id",))
+    module = CastAIModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            id=dict(type="str"),
+            model=dict(type="str"),
+            hugging_face=dict(
+                type="dict",
+                options=dict(
+                    model_name=dict(type="str"),
+                    terms_and_conditions=dict(
+                        type="dict",
+                        options=dict(
+                            acceptance_required=dict(type="bool", required=True),
+                            uri=dict(type="str"),
+                        ),
+                    ),
+                ),
+            ),
+            private_registry=dict(
+                type="dict",
+                options=dict(
+                    registry_id=dict(type="str"),
+                    base_model_id=dict(type="str"),
+                    lora_adapter=dict(type="bool"),
+                ),
+            ),
+            description=dict(type="str"),
+            modalities=dict(type="list", elements="str"),
+            quantization=dict(type="str"),
+            type=dict(type="str"),
+            routable=dict(type="bool"),
+            **wait_spec(),
+        ),
+        required_one_of=[("id", "model")],
+        mutually_exclusive=[("hugging_face", "private_registry")],
+        path_ids=("id",),
+    )
     params = module.params
     registry = params["private_registry"] or {}
-    errors = text_errors("model", params["model"]) + text_errors("private_registry.base_model_id",
-                                                                 registry.get("base_model_id"))
+    errors = text_errors("model", params["model"]) + text_errors(
+        "private_registry.base_model_id", registry.get("base_model_id")
+    )
     errors += text_errors("hugging_face.model_name", (params["hugging_face"] or {}).get("model_name"))
     errors += [e for e in [path_id_error("private_registry.registry_id", registry.get("registry_id"))] if e]
     errors += wait_errors(params)

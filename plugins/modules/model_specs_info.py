@@ -182,18 +182,21 @@ SORT_FIELDS = SCHEMAS["ModelSpecs"]["sort_fields"]
 
 
 def main():
-    module = CastAIModule(argument_spec=dict(
-        id=dict(type="str"),
-        cloud=dict(type="str", choices=["AWS", "AZURE", "GCP", "ORACLE"]),
-        region=dict(type="str"),
-        registry_type=dict(type="str", choices=["HUGGING_FACE", "PRIVATE"]),
-        registry_id=dict(type="str"),
-        model=dict(type="str"),
-        type=dict(type="str"),
-        sort_field=dict(type="str"),
-        sort_order=dict(type="str", choices=["asc", "desc"], default="asc"),
-    ), mutually_exclusive=[("id", name) for name in tuple(API_FILTERS) + LOCAL_FILTERS + ("sort_field",)],
-        path_ids=("id",))
+    module = CastAIModule(
+        argument_spec=dict(
+            id=dict(type="str"),
+            cloud=dict(type="str", choices=["AWS", "AZURE", "GCP", "ORACLE"]),
+            region=dict(type="str"),
+            registry_type=dict(type="str", choices=["HUGGING_FACE", "PRIVATE"]),
+            registry_id=dict(type="str"),
+            model=dict(type="str"),
+            type=dict(type="str"),
+            sort_field=dict(type="str"),
+            sort_order=dict(type="str", choices=["asc", "desc"], default="asc"),
+        ),
+        mutually_exclusive=[("id", name) for name in tuple(API_FILTERS) + LOCAL_FILTERS + ("sort_field",)],
+        path_ids=("id",),
+    )
     params = module.params
     errors = [e for e in [path_id_error("registry_id", params["registry_id"])] if e]
     errors += text_errors("region", params["region"]) + text_errors("model", params["model"])
@@ -212,9 +215,14 @@ def main():
         if params["sort_field"]:
             query.update({"sort.field": SORT_FIELDS[params["sort_field"]], "sort.order": params["sort_order"].upper()})
         action = "list model specs"
-        specs = [spec for spec in (module.parse(ModelSpecs, item, action, needs=("id",))
-                                   for item in module.list_all(action, MODEL_SPECS_API_LIST_MODEL_SPECS, path, query))
-                 if all(params[name] is None or spec[name] == params[name] for name in LOCAL_FILTERS)]
+        specs = [
+            spec
+            for spec in (
+                module.parse(ModelSpecs, item, action, needs=("id",))
+                for item in module.list_all(action, MODEL_SPECS_API_LIST_MODEL_SPECS, path, query)
+            )
+            if all(params[name] is None or spec[name] == params[name] for name in LOCAL_FILTERS)
+        ]
     module.exit_with(changed=False, organization_id=path["organizationId"], model_specs=specs)
 
 

@@ -19,8 +19,11 @@ from ansible_collections.castai.ai_optimizer.tests.unit.plugins.modules.test_mod
 QWEN_ID = "17f8bbad-598a-5971-b419-8ccf3aea4611"
 CLUSTER = "cluster-by-name"
 FAST = {"wait_sleep": 0.01, "wait_timeout": 10, "cluster_id": CLUSTER}
-SPECS_LIST, HM_LIST, HM_CREATE = ("ModelSpecsAPIListModelSpecs", "HostedModelsAPIListHostedModels",
-                                  "HostedModelsAPICreateHostedModel")
+SPECS_LIST, HM_LIST, HM_CREATE = (
+    "ModelSpecsAPIListModelSpecs",
+    "HostedModelsAPIListHostedModels",
+    "HostedModelsAPICreateHostedModel",
+)
 
 
 def run_hm(run, check_mode=False, **args):
@@ -67,8 +70,9 @@ def test_another_model_for_an_existing_deployment_is_a_fixed_field(run, sim):
 
 def test_two_specs_with_the_name_fail_listing_both(run, sim):
     first = private_spec(sim, active_registry(sim), model="acme/tuned")
-    second = private_spec(sim, active_registry(sim, {"type": "S3", "s3": {"bucket": "b", "region": "r"}}),
-                          model="acme/tuned")
+    second = private_spec(
+        sim, active_registry(sim, {"type": "S3", "s3": {"bucket": "b", "region": "r"}}), model="acme/tuned"
+    )
     outcome = run_hm(run, service="tuned", model="acme/tuned", port=8080)
     assert outcome.failed and outcome.result["changed"] is False
     assert "2 model specs have model 'acme/tuned'" in outcome.result["msg"]
@@ -93,21 +97,27 @@ def test_absent_does_not_look_the_model_up(run, sim):
     assert operations(sim) == [HM_LIST]
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"model": "Qwen/Qwen2.5-7B-Instruct", "model_specs_id": QWEN_ID}, "mutually exclusive"),
-    ({"model": ""}, "model must not be empty"),
-    ({"model": "m\x01"}, "model must not contain control characters"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"model": "Qwen/Qwen2.5-7B-Instruct", "model_specs_id": QWEN_ID}, "mutually exclusive"),
+        ({"model": ""}, "model must not be empty"),
+        ({"model": "m\x01"}, "model must not contain control characters"),
+    ],
+)
 def test_bad_model_makes_no_request(run, sim, args, message):
     outcome = run_hm(run, organization_id=None, service="svc", port=8080, **args)
     assert outcome.failed and message in outcome.result["msg"], outcome.result
     assert sim.requests() == []
 
 
-@pytest.mark.parametrize("model, address", [
-    ({"service": "chat", "namespace": "llm", "port": 8080}, "http://chat.llm.svc.cluster.local:8080"),
-    ({"service": "chat", "namespace": None, "port": 8080}, None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "model, address",
+    [
+        ({"service": "chat", "namespace": "llm", "port": 8080}, "http://chat.llm.svc.cluster.local:8080"),
+        ({"service": "chat", "namespace": None, "port": 8080}, None),
+        (None, None),
+    ],
+)
 def test_service_address(model, address):
     assert service_address(model) == address

@@ -15,19 +15,36 @@ from ansible_collections.castai.ai_optimizer.tests.unit.plugins.modules.test_mod
     operations,
 )
 
-PREDEFINED = ["meta-llama/Llama-3.1-8B-Instruct", "Qwen/Qwen2.5-7B-Instruct", "mistralai/Mistral-7B-Instruct-v0.3",
-              "google/gemma-2-9b-it", "BAAI/bge-large-en-v1.5"]
+PREDEFINED = [
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "Qwen/Qwen2.5-7B-Instruct",
+    "mistralai/Mistral-7B-Instruct-v0.3",
+    "google/gemma-2-9b-it",
+    "BAAI/bge-large-en-v1.5",
+]
 LLAMA_ID = "facf0831-08d4-5e19-b6d5-bcd2f17b0252"
 
 
 def private_spec(sim, registry_id, model="acme/tuned", directory="llama-3-8b-ft", **extra):
-    spec = api(sim, "POST", "model-specs", dict({"model": model, "registryType": "PRIVATE", "privateRegistry": {
-        "registryId": registry_id, "baseModelId": directory}}, **extra))
+    spec = api(
+        sim,
+        "POST",
+        "model-specs",
+        dict(
+            {
+                "model": model,
+                "registryType": "PRIVATE",
+                "privateRegistry": {"registryId": registry_id, "baseModelId": directory},
+            },
+            **extra,
+        ),
+    )
     sim.control("DELETE", "requests")
     return spec["id"]
 
 
 # --- model_specs_info -----------------------------------------------------------------------------------------------
+
 
 def test_lists_every_page_with_every_field(run, sim):
     registry_id = active_registry(sim)
@@ -40,8 +57,10 @@ def test_lists_every_page_with_every_field(run, sim):
     assert operations(sim) == ["ModelSpecsAPIListModelSpecs"] * 3
     llama = specs[0]
     assert llama["id"] == LLAMA_ID and llama["tokens_per_second"] == 95
-    assert llama["hugging_face"]["terms_and_conditions"] == {"acceptance_required": True,
-                                                             "uri": "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct"}
+    assert llama["hugging_face"]["terms_and_conditions"] == {
+        "acceptance_required": True,
+        "uri": "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct",
+    }
     assert {r["cloud"] for r in llama["hardware_specs"]["regions"]} == {"AWS", "GCP"}
     assert specs[-1]["id"] == own and specs[-1]["private_registry"]["registry_id"] == registry_id
     assert outcome.result["changed"] is False
@@ -52,8 +71,9 @@ def test_the_apis_filters_are_sent_and_the_local_ones_applied(run, sim):
     private_spec(sim, registry_id, type="embeddings")
     outcome = run(model_specs_info.main, cloud="GCP", region="us-central1", registry_type="HUGGING_FACE", type="chat")
     assert [s["model"] for s in outcome.result["model_specs"]] == PREDEFINED[:4]
-    assert all([r["name"] for r in s["hardware_specs"]["regions"]] == ["us-central1"]
-               for s in outcome.result["model_specs"])
+    assert all(
+        [r["name"] for r in s["hardware_specs"]["regions"]] == ["us-central1"] for s in outcome.result["model_specs"]
+    )
     query = sim.requests()[0]["query"]
     assert (query["cloud"], query["region"], query["registryType"]) == ("GCP", "us-central1", "HUGGING_FACE")
     assert "type" not in query  # the API cannot filter by type: the module does
@@ -81,13 +101,16 @@ def test_spec_by_id(run, sim):
     assert run(model_specs_info.main, id="unknown").result["model_specs"] == []
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"sort_field": "hardware_specs.regions"}, "sort_field must be one of"),
-    ({"id": LLAMA_ID, "cloud": "AWS"}, "mutually exclusive"),
-    ({"registry_id": "a/b"}, "registry_id must be a single ID"),
-    ({"cloud": "MOON"}, "cloud"),
-    ({"model": ""}, "model must not be empty"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"sort_field": "hardware_specs.regions"}, "sort_field must be one of"),
+        ({"id": LLAMA_ID, "cloud": "AWS"}, "mutually exclusive"),
+        ({"registry_id": "a/b"}, "registry_id must be a single ID"),
+        ({"cloud": "MOON"}, "cloud"),
+        ({"model": ""}, "model must not be empty"),
+    ],
+)
 def test_specs_info_bad_input_makes_no_request(run, sim, args, message):
     outcome = run(model_specs_info.main, organization_id=None, **args)
     assert outcome.failed and message in outcome.result["msg"], outcome.result
@@ -96,11 +119,16 @@ def test_specs_info_bad_input_makes_no_request(run, sim, args, message):
 
 # --- model_registries_info ------------------------------------------------------------------------------------------
 
+
 def test_lists_every_registry_with_directories(run, sim):
     active = active_registry(sim, directories=["llama-3-8b-ft", "qwen-ft"])
     private_spec(sim, active)
-    onboarding = api(sim, "POST", "model-registries", {"provider": {"type": "S3", "s3": {
-        "bucket": "new", "region": "eu-west-1"}}, "credentials": '{"k": "v"}'})["id"]
+    onboarding = api(
+        sim,
+        "POST",
+        "model-registries",
+        {"provider": {"type": "S3", "s3": {"bucket": "new", "region": "eu-west-1"}}, "credentials": '{"k": "v"}'},
+    )["id"]
     sim.control("POST", "model-registries/%s/status" % onboarding, {"status": "ONBOARDING", "stuck": True})
     sim.control("POST", "config", {"max_page_size": 1})
     sim.control("DELETE", "requests")
@@ -109,8 +137,10 @@ def test_lists_every_registry_with_directories(run, sim):
     assert not outcome.failed, outcome.result
     registries = {r["id"]: r for r in outcome.result["model_registries"]}
     assert list(registries) == [active, onboarding]
-    assert registries[active]["directories"] == [{"name": "llama-3-8b-ft", "registered": True},
-                                                 {"name": "qwen-ft", "registered": False}]
+    assert registries[active]["directories"] == [
+        {"name": "llama-3-8b-ft", "registered": True},
+        {"name": "qwen-ft", "registered": False},
+    ]
     assert registries[onboarding]["directories"] is None  # the API lists them only once ACTIVE
     assert registries[onboarding]["status"] == "ONBOARDING"
     assert all("credentials" not in r for r in registries.values())
@@ -135,25 +165,38 @@ def test_registry_by_id(run, sim):
 
 
 def test_onboarding_command_and_script(run, sim):
-    outcome = run(model_registries_info.main, include_onboarding_script=True, onboarding_provider={
-        "type": "S3", "s3": {"bucket": "acme-weights", "region": "eu-west-1", "prefix": "tuned"}})
+    outcome = run(
+        model_registries_info.main,
+        include_onboarding_script=True,
+        onboarding_provider={"type": "S3", "s3": {"bucket": "acme-weights", "region": "eu-west-1", "prefix": "tuned"}},
+    )
     assert not outcome.failed, outcome.result
     command = outcome.result["onboarding_command"]
     assert "BUCKET=acme-weights" in command and "REGION=eu-west-1" in command and "PREFIX=tuned" in command
     assert sim.token not in command and "$CASTAI_API_TOKEN" in command
     assert outcome.result["onboarding_script"].startswith("#!/usr/bin/env bash")
     by_operation = {r["operation_id"]: r["query"] for r in sim.requests()}
-    assert by_operation["ModelRegistriesAPIGetOnboardingCommand"] == {"provider.type": "S3", "provider.s3.bucket": "acme-weights",
-                                         "provider.s3.region": "eu-west-1", "provider.s3.prefix": "tuned"}
+    assert by_operation["ModelRegistriesAPIGetOnboardingCommand"] == {
+        "provider.type": "S3",
+        "provider.s3.bucket": "acme-weights",
+        "provider.s3.region": "eu-west-1",
+        "provider.s3.prefix": "tuned",
+    }
     assert by_operation["ModelRegistriesAPIGetOnboardingScript"] == {"providerType": "S3"}
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"include_onboarding_script": True}, "onboarding_provider"),
-    ({"onboarding_provider": {"type": "S3", "s3": {"bucket": "b"}}}, "region"),
-    ({"onboarding_provider": {"type": "GCS", "gcs": {"bucket": ""}}}, "onboarding_provider.gcs.bucket must not be empty"),
-    ({"id": "a/b"}, "id must be a single ID"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"include_onboarding_script": True}, "onboarding_provider"),
+        ({"onboarding_provider": {"type": "S3", "s3": {"bucket": "b"}}}, "region"),
+        (
+            {"onboarding_provider": {"type": "GCS", "gcs": {"bucket": ""}}},
+            "onboarding_provider.gcs.bucket must not be empty",
+        ),
+        ({"id": "a/b"}, "id must be a single ID"),
+    ],
+)
 def test_registries_info_bad_input_makes_no_request(run, sim, args, message):
     outcome = run(model_registries_info.main, organization_id=None, **args)
     assert outcome.failed and message in outcome.result["msg"], outcome.result

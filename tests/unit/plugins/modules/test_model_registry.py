@@ -13,8 +13,12 @@ import requests
 
 from ansible_collections.castai.ai_optimizer.plugins.modules import model_registry
 
-LIST, GET, CREATE, DELETE = ("ModelRegistriesAPIListModelRegistries", "ModelRegistriesAPIGetModelRegistry",
-                             "ModelRegistriesAPICreateModelRegistry", "ModelRegistriesAPIDeleteModelRegistry")
+LIST, GET, CREATE, DELETE = (
+    "ModelRegistriesAPIListModelRegistries",
+    "ModelRegistriesAPIGetModelRegistry",
+    "ModelRegistriesAPICreateModelRegistry",
+    "ModelRegistriesAPIDeleteModelRegistry",
+)
 SECRET = "-----BEGIN PRIVATE KEY-----\\nMIIEv-registry-s3cr3t-f00d\\n-----END PRIVATE KEY-----\\n"
 SECRET_PART = "registry-s3cr3t-f00d"
 CREDENTIALS = {"type": "service_account", "private_key": SECRET, "client_email": "reader@acme.iam"}
@@ -23,6 +27,7 @@ FAST = {"wait_sleep": 0.01, "wait_timeout": 10}
 
 
 # --- helpers shared with the other catalog tests ------------------------------------------------------------------
+
 
 def api(sim, method, path, body=None):
     """Call the simulator's API directly (set-up, not under test)."""
@@ -57,6 +62,7 @@ def run_registry(run, check_mode=False, diff=True, **args):
 
 
 # --- create, rerun, adopt ---------------------------------------------------------------------------------------
+
 
 def test_create_in_check_mode_writes_nothing_and_predicts_the_real_run(run, sim):
     check = run_registry(run, check_mode=True, provider=GCS, credentials=CREDENTIALS)
@@ -135,7 +141,9 @@ def test_second_run_changes_nothing_and_sends_no_credentials(run, sim):
 
 def test_unset_and_empty_prefix_are_the_same_bucket(run, sim):
     registry_id = active_registry(sim, {"type": "S3", "s3": {"bucket": "weights", "region": "eu-west-1"}})
-    outcome = run_registry(run, provider={"type": "S3", "s3": {"bucket": "weights", "region": "eu-west-1", "prefix": ""}})
+    outcome = run_registry(
+        run, provider={"type": "S3", "s3": {"bucket": "weights", "region": "eu-west-1", "prefix": ""}}
+    )
     assert outcome.result["changed"] is False and outcome.result["model_registry"]["id"] == registry_id
 
 
@@ -164,6 +172,7 @@ def test_lists_every_page_to_find_the_registry(run, sim):
 
 # --- changes the API cannot make ----------------------------------------------------------------------------------
 
+
 def test_a_changed_field_fails_naming_it_unless_recreate(run, sim):
     registry_id = active_registry(sim)
     changed = dict(GCS, gcs=dict(GCS["gcs"], service_account="reader@acme.iam"))
@@ -183,16 +192,20 @@ def test_recreate_replaces_it_in_check_mode_and_for_real(run, sim):
     assert not real.failed, real.result
     assert real.result["recreated"] is True and real.result["changed_fields"] == ["provider.gcs.service_account"]
     assert real.result["model_registry"]["id"] != registry_id
-    assert real.result["model_registry"]["provider"]["gcs"] == {"bucket": "acme-models", "prefix": "tuned",
-                                                                 "service_account": "reader@acme.iam"}
+    assert real.result["model_registry"]["provider"]["gcs"] == {
+        "bucket": "acme-models",
+        "prefix": "tuned",
+        "service_account": "reader@acme.iam",
+    }
     assert [w["operation_id"] for w in sim.writes()] == [DELETE, CREATE]
     assert check.result["diff"]["before"] == real.result["diff"]["before"]
     assert_no_secret(real)
 
 
 def test_always_sending_credentials_needs_recreate_and_replaces_every_run(run, sim):
-    refused = run_registry(run, provider=GCS, credentials=CREDENTIALS, update_credentials="always",
-                           organization_id=None)
+    refused = run_registry(
+        run, provider=GCS, credentials=CREDENTIALS, update_credentials="always", organization_id=None
+    )
     assert refused.failed and "update_credentials=always needs recreate=true" in refused.result["msg"]
     assert sim.requests() == []
 
@@ -207,8 +220,16 @@ def test_always_sending_credentials_needs_recreate_and_replaces_every_run(run, s
 
 def test_replacing_a_registry_that_specs_use_fails_with_the_api_message(run, sim):
     registry_id = active_registry(sim)
-    api(sim, "POST", "model-specs", {"model": "acme/m", "registryType": "PRIVATE",
-                                     "privateRegistry": {"registryId": registry_id, "baseModelId": "llama-3-8b-ft"}})
+    api(
+        sim,
+        "POST",
+        "model-specs",
+        {
+            "model": "acme/m",
+            "registryType": "PRIVATE",
+            "privateRegistry": {"registryId": registry_id, "baseModelId": "llama-3-8b-ft"},
+        },
+    )
     outcome = run_registry(run, provider=dict(GCS, gcs=dict(GCS["gcs"], service_account="x@y")), recreate=True)
     assert outcome.failed and outcome.result["changed"] is False
     assert "delete model registry %s to replace it: HTTP 400" % registry_id in outcome.result["msg"]
@@ -217,10 +238,14 @@ def test_replacing_a_registry_that_specs_use_fails_with_the_api_message(run, sim
 
 # --- waiting --------------------------------------------------------------------------------------------------------
 
+
 def test_error_fails_at_once_with_the_reason(run, sim):
     created = run_registry(run, provider=GCS, wait=False).result["model_registry"]
-    sim.control("POST", "model-registries/%s/status" % created["id"],
-                {"status": "ERROR", "status_reason": "bucket acme-models: access denied"})
+    sim.control(
+        "POST",
+        "model-registries/%s/status" % created["id"],
+        {"status": "ERROR", "status_reason": "bucket acme-models: access denied"},
+    )
     sim.control("DELETE", "requests")
     outcome = run_registry(run, provider=GCS, wait_timeout=600)
     assert outcome.failed and outcome.result["changed"] is False
@@ -230,8 +255,12 @@ def test_error_fails_at_once_with_the_reason(run, sim):
 
 
 def test_error_after_create_says_what_was_created(run, sim):
-    sim.fault(kind="body", operation_id=GET, count=1, body={
-        "id": "r-1", "provider": GCS, "status": "ERROR", "statusReason": "no such bucket"})
+    sim.fault(
+        kind="body",
+        operation_id=GET,
+        count=1,
+        body={"id": "r-1", "provider": GCS, "status": "ERROR", "statusReason": "no such bucket"},
+    )
     outcome = run_registry(run, provider=GCS)
     assert outcome.failed and outcome.result["changed"] is True
     assert outcome.result["msg"].startswith("created model registry (GCS bucket 'acme-models', prefix 'tuned'), then")
@@ -254,6 +283,7 @@ def test_without_wait_the_create_returns_onboarding(run, sim):
 
 # --- absent ---------------------------------------------------------------------------------------------------------
 
+
 def test_absent_deletes_and_waits_until_gone(run, sim):
     registry_id = active_registry(sim)
     check = run_registry(run, check_mode=True, provider=GCS, state="absent")
@@ -270,19 +300,26 @@ def test_absent_deletes_and_waits_until_gone(run, sim):
 
 # --- bad input: refused before any request ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    ({"provider": GCS, "credentials": "not json " + SECRET_PART}, "credentials must be a JSON object"),
-    ({"provider": GCS, "credentials": '["a list", "%s"]' % SECRET_PART}, "credentials must be a JSON object"),
-    ({"provider": {"type": "GCS", "gcs": {"bucket": " "}}}, "provider.gcs.bucket must not be empty"),
-    ({"provider": {"type": "S3", "s3": {"bucket": "b", "region": ""}}}, "provider.s3.region must not be empty"),
-    ({"provider": {"type": "GCS", "s3": {"bucket": "b", "region": "r"}}}, "gcs"),
-    ({"provider": {"type": "GCS", "gcs": {"bucket": "b"}, "s3": {"bucket": "b", "region": "r"}}}, "mutually exclusive"),
-    ({"provider": {"type": "AZURE", "gcs": {"bucket": "b"}}}, "type"),
-    ({"provider": GCS, "wait_sleep": 0}, "wait_sleep must be a finite number"),
-    ({"provider": GCS, "wait_timeout": -1}, "wait_timeout must not be negative"),
-    ({"id": "../x"}, "id must be a single ID"),
-    ({}, "one of the following is required: id, provider"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"provider": GCS, "credentials": "not json " + SECRET_PART}, "credentials must be a JSON object"),
+        ({"provider": GCS, "credentials": '["a list", "%s"]' % SECRET_PART}, "credentials must be a JSON object"),
+        ({"provider": {"type": "GCS", "gcs": {"bucket": " "}}}, "provider.gcs.bucket must not be empty"),
+        ({"provider": {"type": "S3", "s3": {"bucket": "b", "region": ""}}}, "provider.s3.region must not be empty"),
+        ({"provider": {"type": "GCS", "s3": {"bucket": "b", "region": "r"}}}, "gcs"),
+        (
+            {"provider": {"type": "GCS", "gcs": {"bucket": "b"}, "s3": {"bucket": "b", "region": "r"}}},
+            "mutually exclusive",
+        ),
+        ({"provider": {"type": "AZURE", "gcs": {"bucket": "b"}}}, "type"),
+        ({"provider": GCS, "wait_sleep": 0}, "wait_sleep must be a finite number"),
+        ({"provider": GCS, "wait_timeout": -1}, "wait_timeout must not be negative"),
+        ({"id": "../x"}, "id must be a single ID"),
+        ({}, "one of the following is required: id, provider"),
+    ],
+)
 def test_bad_input_makes_no_request(run, sim, args, message):
     outcome = run(model_registry.main, organization_id=None, **args)
     assert outcome.failed and message in outcome.result["msg"], outcome.result
@@ -292,10 +329,13 @@ def test_bad_input_makes_no_request(run, sim, args, message):
 
 # --- failures after a write -----------------------------------------------------------------------------------------
 
+
 def test_a_lost_answer_to_the_create_counts_as_a_change(run, sim):
     sim.fault(kind="reset_after", operation_id=CREATE)
     outcome = run_registry(run, provider=GCS, credentials=CREDENTIALS)
     assert outcome.failed and outcome.result["changed"] is True
-    assert outcome.result["msg"].startswith("may have created model registry (GCS bucket 'acme-models', prefix 'tuned')")
+    assert outcome.result["msg"].startswith(
+        "may have created model registry (GCS bucket 'acme-models', prefix 'tuned')"
+    )
     assert [r["applied"] for r in sim.requests() if r["operation_id"] == CREATE] == [True]  # sent once, never again
     assert_no_secret(outcome)

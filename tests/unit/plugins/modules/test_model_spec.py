@@ -15,8 +15,12 @@ from ansible_collections.castai.ai_optimizer.tests.unit.plugins.modules.test_mod
     operations,
 )
 
-LIST, GET, CREATE, DELETE = ("ModelSpecsAPIListModelSpecs", "ModelSpecsAPIGetModelSpecs", "ModelSpecsAPICreateModelSpecs",
-                             "ModelSpecsAPIDeleteModelSpecs")
+LIST, GET, CREATE, DELETE = (
+    "ModelSpecsAPIListModelSpecs",
+    "ModelSpecsAPIGetModelSpecs",
+    "ModelSpecsAPICreateModelSpecs",
+    "ModelSpecsAPIDeleteModelSpecs",
+)
 QWEN_ID = "17f8bbad-598a-5971-b419-8ccf3aea4611"
 FAST = {"wait_sleep": 0.01, "wait_timeout": 10}
 HF = {"model_name": "HuggingFaceTB/SmolLM2-1.7B-Instruct", "terms_and_conditions": {"acceptance_required": False}}
@@ -27,8 +31,9 @@ def run_spec(run, check_mode=False, diff=True, **args):
 
 
 def private(registry_id, directory="llama-3-8b-ft", **extra):
-    return dict(model="acme/llama-support", private_registry={"registry_id": registry_id, "base_model_id": directory},
-                **extra)
+    return dict(
+        model="acme/llama-support", private_registry={"registry_id": registry_id, "base_model_id": directory}, **extra
+    )
 
 
 @pytest.fixture
@@ -37,6 +42,7 @@ def registry_id(sim):
 
 
 # --- private specs ------------------------------------------------------------------------------------------------
+
 
 def test_private_spec_in_check_mode_then_for_real_waits_until_active(run, sim, registry_id):
     check = run_spec(run, check_mode=True, **private(registry_id, description="tuned"))
@@ -55,12 +61,20 @@ def test_private_spec_in_check_mode_then_for_real_waits_until_active(run, sim, r
     assert spec["private_registry"]["status"] == "ACTIVE" and spec["tokens_per_second"] == 90
     assert real.result["diff"] == check.result["diff"]
     assert real.result["diff"]["after"] == {
-        "state": "present", "model": "acme/llama-support", "registry_type": "PRIVATE", "description": "tuned",
-        "private_registry": {"registry_id": registry_id, "base_model_id": "llama-3-8b-ft"}}
+        "state": "present",
+        "model": "acme/llama-support",
+        "registry_type": "PRIVATE",
+        "description": "tuned",
+        "private_registry": {"registry_id": registry_id, "base_model_id": "llama-3-8b-ft"},
+    }
     assert sorted(real.result["changed_fields"]) == sorted(check.result["changed_fields"])
     create = [r for r in sim.requests() if r["operation_id"] == CREATE][0]
-    assert create["body"] == {"model": "acme/llama-support", "registryType": "PRIVATE", "description": "tuned",
-                              "privateRegistry": {"registryId": registry_id, "baseModelId": "llama-3-8b-ft"}}
+    assert create["body"] == {
+        "model": "acme/llama-support",
+        "registryType": "PRIVATE",
+        "description": "tuned",
+        "privateRegistry": {"registryId": registry_id, "baseModelId": "llama-3-8b-ft"},
+    }
     assert set(operations(sim)[3:]) == {GET}  # the wait read the specs until ACTIVE
 
 
@@ -77,8 +91,9 @@ def test_second_run_changes_nothing(run, sim, registry_id):
 def test_missing_directory_fails_with_the_reason_after_the_create(run, sim, registry_id):
     outcome = run_spec(run, **private(registry_id, directory="not-there"))
     assert outcome.failed and outcome.result["changed"] is True
-    assert outcome.result["msg"].startswith("created model specs 'acme/llama-support' in model registry %s, then "
-                                            % registry_id)
+    assert outcome.result["msg"].startswith(
+        "created model specs 'acme/llama-support' in model registry %s, then " % registry_id
+    )
     assert "it is ERROR: directory 'not-there' not found in model registry" in outcome.result["msg"]
     assert outcome.result["model_spec"]["private_registry"]["status"] == "ERROR"
 
@@ -119,8 +134,11 @@ def test_a_changed_field_fails_naming_it_unless_recreate(run, sim, registry_id):
     assert real.result["model_spec"]["id"] != spec_id and real.result["changed_fields"] == ["description"]
     assert [w["operation_id"] for w in sim.writes()] == [DELETE, CREATE]
     recreated = [w for w in sim.writes() if w["operation_id"] == CREATE][0]["body"]
-    assert recreated["privateRegistry"] == {"registryId": registry_id, "baseModelId": "llama-3-8b-ft",
-                                            "loraAdapter": False}
+    assert recreated["privateRegistry"] == {
+        "registryId": registry_id,
+        "baseModelId": "llama-3-8b-ft",
+        "loraAdapter": False,
+    }
     assert recreated["type"] == "chat" and recreated["description"] == "v2"
 
 
@@ -132,6 +150,7 @@ def test_the_registry_by_id_is_a_fixed_field(run, sim, registry_id):
 
 
 # --- Hugging Face specs and the predefined ones ------------------------------------------------------------------
+
 
 def test_hugging_face_spec_has_no_status_and_never_waits(run, sim):
     outcome = run_spec(run, model=HF["model_name"], hugging_face=HF, type="chat")
@@ -150,8 +169,11 @@ def test_creating_a_hugging_face_spec_needs_the_contracts_fields(run, sim):
 
 
 def test_a_predefined_spec_is_found_by_name(run, sim):
-    outcome = run_spec(run, model="Qwen/Qwen2.5-7B-Instruct", hugging_face={
-        "model_name": "Qwen/Qwen2.5-7B-Instruct", "terms_and_conditions": {"acceptance_required": False}})
+    outcome = run_spec(
+        run,
+        model="Qwen/Qwen2.5-7B-Instruct",
+        hugging_face={"model_name": "Qwen/Qwen2.5-7B-Instruct", "terms_and_conditions": {"acceptance_required": False}},
+    )
     assert not outcome.failed and outcome.result["changed"] is False
     assert outcome.result["model_spec"]["id"] == QWEN_ID and outcome.result["model_spec"]["tokens_per_second"] == 100
 
@@ -173,6 +195,7 @@ def test_two_specs_with_the_name_need_an_id(run, sim, registry_id):
 
 # --- absent ---------------------------------------------------------------------------------------------------------
 
+
 def test_absent_deletes_and_reruns_unchanged(run, sim, registry_id):
     run_spec(run, **private(registry_id))
     sim.control("DELETE", "requests")
@@ -181,8 +204,11 @@ def test_absent_deletes_and_reruns_unchanged(run, sim, registry_id):
     real = run_spec(run, state="absent", **private(registry_id))
     assert real.result["changed"] is True and real.result["model_spec"] is None
     assert real.result["diff"] == check.result["diff"]
-    assert real.result["diff"]["before"]["private_registry"] == {"registry_id": registry_id,
-                                                                 "base_model_id": "llama-3-8b-ft", "lora_adapter": False}
+    assert real.result["diff"]["before"]["private_registry"] == {
+        "registry_id": registry_id,
+        "base_model_id": "llama-3-8b-ft",
+        "lora_adapter": False,
+    }
     assert "status" not in real.result["diff"]["before"]["private_registry"]
     assert [w["operation_id"] for w in sim.writes()] == [DELETE]
     assert run_spec(run, state="absent", **private(registry_id)).result["changed"] is False
@@ -190,27 +216,39 @@ def test_absent_deletes_and_reruns_unchanged(run, sim, registry_id):
 
 def test_deleting_a_spec_a_hosted_model_uses_fails_with_the_api_message(run, sim, registry_id):
     spec_id = run_spec(run, **private(registry_id)).result["model_spec"]["id"]
-    api(sim, "POST", "clusters/c1/hosted-models", {"clusterId": "c1", "service": "tuned", "port": 8080,
-                                                   "modelSpecsId": spec_id})
+    api(
+        sim,
+        "POST",
+        "clusters/c1/hosted-models",
+        {"clusterId": "c1", "service": "tuned", "port": 8080, "modelSpecsId": spec_id},
+    )
     outcome = run_spec(run, id=spec_id, state="absent")
     assert outcome.failed and "is used by hosted model(s) tuned" in outcome.result["msg"]
 
 
 # --- bad input ------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    ({"model": "m", "hugging_face": HF, "private_registry": {"registry_id": "r"}}, "mutually exclusive"),
-    ({"model": " "}, "model must not be empty"),
-    ({"model": "a\nb"}, "model must not contain control characters"),
-    ({"model": "m", "private_registry": {"registry_id": "a/b", "base_model_id": "d"}},
-     "private_registry.registry_id must be a single ID"),
-    ({"model": "m", "private_registry": {"registry_id": "r", "base_model_id": ""}},
-     "private_registry.base_model_id must not be empty"),
-    ({"model": "m", "hugging_face": {"terms_and_conditions": {}}}, "acceptance_required"),
-    ({"model": "m", "wait_sleep": float("inf")}, "wait_sleep must be a finite number"),
-    ({"id": ".."}, "id must be a single ID"),
-    ({"state": "absent"}, "one of the following is required: id, model"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"model": "m", "hugging_face": HF, "private_registry": {"registry_id": "r"}}, "mutually exclusive"),
+        ({"model": " "}, "model must not be empty"),
+        ({"model": "a\nb"}, "model must not contain control characters"),
+        (
+            {"model": "m", "private_registry": {"registry_id": "a/b", "base_model_id": "d"}},
+            "private_registry.registry_id must be a single ID",
+        ),
+        (
+            {"model": "m", "private_registry": {"registry_id": "r", "base_model_id": ""}},
+            "private_registry.base_model_id must not be empty",
+        ),
+        ({"model": "m", "hugging_face": {"terms_and_conditions": {}}}, "acceptance_required"),
+        ({"model": "m", "wait_sleep": float("inf")}, "wait_sleep must be a finite number"),
+        ({"id": ".."}, "id must be a single ID"),
+        ({"state": "absent"}, "one of the following is required: id, model"),
+    ],
+)
 def test_bad_input_makes_no_request(run, sim, args, message):
     outcome = run(model_spec.main, organization_id=None, **args)
     assert outcome.failed and message in outcome.result["msg"], outcome.result
@@ -218,6 +256,7 @@ def test_bad_input_makes_no_request(run, sim, args, message):
 
 
 # --- failures after a write -----------------------------------------------------------------------------------------
+
 
 def test_a_failed_create_after_the_delete_of_a_replacement_says_what_was_deleted(run, sim, registry_id):
     spec_id = run_spec(run, **private(registry_id, description="v1")).result["model_spec"]["id"]
