@@ -1,10 +1,14 @@
 # Repo tooling for castai.ai_optimizer (not part of the built collection).
 PY := .venv/bin/python
 
-.PHONY: setup demo test sanity units integration molecule lint build generate simulator changelog clean
+.PHONY: setup lock demo test sanity units integration molecule examples lint ruff actionlint docs-check build compat docs generate simulator changelog clean
 
 setup:
 	@tools/setup.sh
+
+## Re-resolve requirements-dev.in and tools/requirements-floor.in into the pinned .txt files (throw-away venvs).
+lock:
+	@tools/lock.sh
 
 ## The main job: the demo playbook against the bundled simulator, or the real API when CASTAI_API_TOKEN is set.
 demo: setup
@@ -14,8 +18,16 @@ demo: setup
 test: setup
 	@$(PY) tools/run_tests.py
 
-sanity units integration molecule lint build: setup
+sanity units integration molecule examples lint ruff actionlint build compat: setup
 	@$(PY) tools/run_tests.py $@
+
+## The docs stage (lint + site build with 0 warnings) without the other stages.
+docs-check: setup
+	@$(PY) tools/run_tests.py docs
+
+## Build the HTML docsite (modules and the guides in docs/docsite/rst) into .cache/docsite/build/html, offline.
+docs: setup
+	@tools/build_docs.sh
 
 ## Regenerate plugins/module_utils/_generated from spec/ai-optimizer.openapi.yaml.
 generate: setup

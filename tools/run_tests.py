@@ -2,12 +2,15 @@
 """Runs every test stage of the collection and ends with one line: ``N passed, N failed``.
 
 Usage: .venv/bin/python tools/run_tests.py [stage ...]
-Stages: sanity units integration molecule lint build demo (default: all, in that order).
---only NAME (repeatable) limits sanity tests, integration targets and molecule scenarios to those names.
+Stages: sanity units integration molecule examples lint ruff actionlint docs build demo compat (default: all, in
+that order).
+--only NAME (repeatable) limits sanity tests, integration targets, molecule scenarios and examples (module names)
+to those names.
 STAGE_ROOT (env) sets where the collection is staged (default .cache), so parallel runs do not collide.
 
 Counting: each pytest test case is one item (from ansible-test's JUnit files), each
-integration target, molecule scenario, sanity test and lint/build step is one item.
+integration target, molecule scenario, sanity test, module's examples, workflow file and lint/build/docs/compat
+step is one item.
 """
 
 import argparse
@@ -24,6 +27,8 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+# The version floor (tools/requirements-floor.txt, built by tools/setup.sh): ansible-core 2.16 on Python 3.10.
+FLOOR_BIN = os.path.join(ROOT, ".cache", "venv-floor", "bin")
 COLLECTIONS_PATH = os.path.abspath(os.environ.get("STAGE_ROOT") or os.path.join(ROOT, ".cache"))
 STAGE_DIR = os.path.join(COLLECTIONS_PATH, "ansible_collections", "castai", "ai_optimizer")
 ONLY = set()
@@ -31,6 +36,7 @@ SANITY_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 CONTROLLER_PYTHON = "3.12"
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import run_examples  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import SimulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
 
 
@@ -52,9 +58,9 @@ class Results:
         return len(self.items) - len(failed), len(failed)
 
 
-def env_with_tools(extra=None):
+def env_with_tools(extra=None, bin_dir=VENV_BIN):
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([os.path.join(ROOT, ".cache", "bin"), VENV_BIN, env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join([os.path.join(ROOT, ".cache", "bin"), bin_dir, env.get("PATH", "")])
     env["ANSIBLE_COLLECTIONS_PATH"] = COLLECTIONS_PATH
     env.pop("CASTAI_API_TOKEN", None)  # tests never talk to the real API
     env.update(extra or {})
@@ -63,8 +69,15 @@ def env_with_tools(extra=None):
 
 def run(cmd, cwd=STAGE_DIR, env=None, log_name=None):
     started = time.time()
-    proc = subprocess.run(cmd, cwd=cwd, env=env or env_with_tools(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, check=False)
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env or env_with_tools(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
     if log_name:
         log_dir = os.path.join(COLLECTIONS_PATH, "logs")
         os.makedirs(log_dir, exist_ok=True)
@@ -78,8 +91,13 @@ def tail(text, lines=25):
 
 
 def stage():
-    out = subprocess.run([os.path.join(ROOT, "tools", "stage.sh")], check=True, stdout=subprocess.PIPE, text=True,
-                         env=dict(os.environ, STAGE_ROOT=COLLECTIONS_PATH))
+    out = subprocess.run(
+        [os.path.join(ROOT, "tools", "stage.sh")],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, STAGE_ROOT=COLLECTIONS_PATH),
+    )
     return out.stdout.strip()
 
 
@@ -128,8 +146,9 @@ def junit_cases(pattern):
 def stage_units(results):
     junit_dir = os.path.join(STAGE_DIR, "tests", "output", "junit")
     shutil.rmtree(junit_dir, ignore_errors=True)
-    code, out, _secs = run(["ansible-test", "units", "--local", "--color", "no", "--python", CONTROLLER_PYTHON],
-                           log_name="units")
+    code, out, _secs = run(
+        ["ansible-test", "units", "--local", "--color", "no", "--python", CONTROLLER_PYTHON], log_name="units"
+    )
     cases = junit_cases(os.path.join(junit_dir, "*.xml"))
     if not cases:
         results.add("units", "ansible-test units", False, tail(out))
@@ -160,7 +179,10 @@ def integration_targets():
     targets = []
     for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
         aliases = os.path.join(base, name, "aliases")
-        text = open(aliases, encoding="utf-8").read() if os.path.exists(aliases) else ""
+        text = ""
+        if os.path.exists(aliases):
+            with open(aliases, encoding="utf-8") as handle:
+                text = handle.read()
         if "hidden" in text.split() or "disabled" in text.split():
             continue
         targets.append(name)
@@ -170,25 +192,39 @@ def integration_targets():
 def stage_integration(results, sim):
     write_integration_config(sim)
     for target in filter(selected, integration_targets()):
-        code, out, secs = run(["ansible-test", "integration", "--local", "--color", "no", "--python", CONTROLLER_PYTHON,
-                               target], log_name="integration-" + target)
+        code, out, secs = run(
+            ["ansible-test", "integration", "--local", "--color", "no", "--python", CONTROLLER_PYTHON, target],
+            log_name="integration-" + target,
+        )
         results.add("integration", "%s (%.0fs)" % (target, secs), code == 0, tail(out, 40) if code else "")
 
 
 def stage_molecule(results, sim):
     base = os.path.join(STAGE_DIR, "extensions", "molecule")
-    scenarios = sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "molecule.yml"))) \
-        if os.path.isdir(base) else []
+    scenarios = (
+        sorted(d for d in os.listdir(base) if os.path.isfile(os.path.join(base, d, "molecule.yml")))
+        if os.path.isdir(base)
+        else []
+    )
     env = env_with_tools(sim.env())
     for scenario in filter(selected, scenarios):
-        code, out, secs = run(["molecule", "test", "-s", scenario], cwd=os.path.join(STAGE_DIR, "extensions"),
-                              env=env, log_name="molecule-" + scenario)
+        code, out, secs = run(
+            ["molecule", "test", "-s", scenario],
+            cwd=os.path.join(STAGE_DIR, "extensions"),
+            env=env,
+            log_name="molecule-" + scenario,
+        )
         results.add("molecule", "%s (%.0fs)" % (scenario, secs), code == 0, tail(out, 40) if code else "")
 
 
 def stage_lint(results):
+    # ansible-lint runs from the repository root, as a contributor runs it in a plain clone: .ansible-lint lets it
+    # install the collection from the working tree into its own cache, so no staged copy or collections path is used.
+    root_env = env_with_tools()
+    root_env.pop("ANSIBLE_COLLECTIONS_PATH")
+    code, out, _secs = run(["ansible-lint", "--nocolor"], cwd=ROOT, env=root_env, log_name="ansible-lint")
+    results.add("lint", "ansible-lint production (repo root)", code == 0, tail(out) if code else "")
     checks = [
-        ("ansible-lint production", ["ansible-lint", "--profile", "production", "--offline"]),
         ("antsibull-docs lint", ["antsibull-docs", "lint-collection-docs", "--plugin-docs", "."]),
         ("antsibull-changelog lint", ["antsibull-changelog", "lint"]),
     ]
@@ -197,49 +233,194 @@ def stage_lint(results):
         results.add("lint", name, code == 0, tail(out) if code else "")
 
 
-def stage_build(results, sim):
+def stage_ruff(results):
+    """Lint and formatting of the working tree with the settings in pyproject.toml."""
+    for name, cmd in (
+        ("ruff check", ["ruff", "check", "--no-cache", "--output-format", "concise", "."]),
+        ("ruff format --check", ["ruff", "format", "--no-cache", "--check", "--output-format", "concise", "."]),
+    ):
+        code, out, _secs = run(cmd, cwd=ROOT, log_name=name.replace(" ", "-").replace("--", ""))
+        results.add(
+            "ruff",
+            name,
+            code == 0,
+            tail(out) + "\nfix with: .venv/bin/ruff format . && .venv/bin/ruff check --fix ." if code else "",
+        )
+
+
+def stage_actionlint(results):
+    """The GitHub workflows cannot run here: actionlint checks each one, and workflow_gates() checks what they cover."""
+    workflows = sorted(glob.glob(os.path.join(ROOT, ".github", "workflows", "*.yml")))
+    if not workflows:
+        results.add("actionlint", ".github/workflows", False, "no workflow files")
+        return
+    for path in workflows:
+        name = os.path.relpath(path, ROOT)
+        code, out, _secs = run(
+            ["actionlint", "-no-color", name], cwd=ROOT, log_name="actionlint-" + os.path.basename(path)
+        )
+        results.add("actionlint", name, code == 0, tail(out) if code else "")
+    problems = workflow_gates(workflows)
+    results.add("actionlint", "workflows cover the gates", not problems, "; ".join(problems))
+
+
+def workflow_gates(paths):
+    """What the workflows must hold: a sanity matrix from the requires_ansible floor to devel (devel may fail), units,
+    integration, docs, a changelog-fragment check on pull requests and one gate job that needs every other job."""
+    with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        floor = ".".join(yaml.safe_load(handle)["requires_ansible"].lstrip(">=").split(".")[:2])
+    jobs, problems = {}, []
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            jobs.update(yaml.safe_load(handle).get("jobs") or {})
+    for needed in ("sanity", "units", "integration", "docs", "changelog", "gate"):
+        if needed not in jobs:
+            problems.append("no %s job" % needed)
+    matrix = ((jobs.get("sanity") or {}).get("strategy") or {}).get("matrix") or {}
+    versions = [str(v) for v in matrix.get("ansible") or []]
+    if "stable-" + floor not in versions:
+        problems.append("sanity matrix lacks the floor stable-%s (meta/runtime.yml)" % floor)
+    if "devel" not in versions:
+        problems.append("sanity matrix lacks devel")
+    if "continue-on-error" not in (jobs.get("sanity") or {}):
+        problems.append("devel is not allowed to fail in sanity")
+    if "pull_request" not in str((jobs.get("changelog") or {}).get("if", "")):
+        problems.append("the changelog job does not run on pull requests only")
+    gate = jobs.get("gate") or {}
+    missing = sorted(set(jobs) - {"gate"} - set(gate.get("needs") or []))
+    if missing:
+        problems.append("gate does not need: %s" % ", ".join(missing))
+    if "always()" not in str(gate.get("if", "")):
+        problems.append("gate does not run when a needed job failed or was skipped")
+    return problems
+
+
+def stage_docs(results):
+    """The HTML docsite (module docs and the guides) built offline with antsibull-docs and Sphinx; any warning fails."""
+    code, out, secs = run(
+        [os.path.join(ROOT, "tools", "build_docs.sh")],
+        cwd=ROOT,
+        env=env_with_tools({"DOCS_ROOT": os.path.join(COLLECTIONS_PATH, "docsite")}),
+        log_name="docs",
+    )
+    warnings = [line for line in out.splitlines() if "WARNING" in line or "ERROR" in line]
+    results.add(
+        "docs",
+        "docsite build, 0 warnings (%.0fs)" % secs,
+        code == 0 and not warnings,
+        "\n".join(warnings[:20]) or tail(out),
+    )
+
+
+def stage_examples(results, sim):
+    """Every module's EXAMPLES run against the simulator (tools/run_examples.py); named skips are listed."""
+    modules = [m for m in run_examples.module_names(STAGE_DIR) if selected(m)]
+    for module, reason in run_examples.skipped(modules):
+        print("[SKIP] examples: %s - %s" % (module, reason), flush=True)
+    for module in modules:
+        ok, detail, secs = run_examples.run_module_examples(
+            STAGE_DIR, module, sim, env_with_tools(sim.env()), log_dir=os.path.join(COLLECTIONS_PATH, "logs")
+        )
+        results.add("examples", "%s (%.0fs)" % (module, secs), ok, detail)
+
+
+def stage_build(results, sim, stage_name="build", bin_dir=VENV_BIN):
     """Build the tarball, install it into an empty collections path and run a playbook from the installed copy."""
     workdir = tempfile.mkdtemp(prefix="castai-build-")
     try:
-        code, out, _secs = run(["ansible-galaxy", "collection", "build", "--output-path", workdir, "--force"],
-                               log_name="build")
+        code, out, _secs = run(
+            ["ansible-galaxy", "collection", "build", "--output-path", workdir, "--force"],
+            env=env_with_tools(bin_dir=bin_dir),
+            log_name=stage_name + "-build",
+        )
         tarballs = glob.glob(os.path.join(workdir, "castai-ai_optimizer-*.tar.gz"))
-        results.add("build", "ansible-galaxy collection build", code == 0 and len(tarballs) == 1, tail(out))
+        results.add(stage_name, "ansible-galaxy collection build", code == 0 and len(tarballs) == 1, tail(out))
         if not tarballs:
             return
         install_dir = os.path.join(workdir, "collections")
         # Only the empty install folder on the collections path: otherwise galaxy finds the staged copy
         # and reports "already installed" without installing anything.
-        code, out, _secs = run(["ansible-galaxy", "collection", "install", "--offline", "-p", install_dir, tarballs[0]],
-                               env=env_with_tools({"ANSIBLE_COLLECTIONS_PATH": install_dir}), log_name="install")
+        code, out, _secs = run(
+            ["ansible-galaxy", "collection", "install", "--offline", "-p", install_dir, tarballs[0]],
+            env=env_with_tools({"ANSIBLE_COLLECTIONS_PATH": install_dir}, bin_dir=bin_dir),
+            log_name=stage_name + "-install",
+        )
         installed = os.path.join(install_dir, "ansible_collections", "castai", "ai_optimizer")
         leaked = [p for p in ("tools", "tests/output", ".ci", "Makefile") if os.path.exists(os.path.join(installed, p))]
         installed_ok = code == 0 and os.path.isfile(os.path.join(installed, "plugins", "modules", "api_key.py"))
-        results.add("build", "install tarball", installed_ok and not leaked, tail(out) + " leaked: %s" % leaked)
-        env = env_with_tools(sim.env({"ANSIBLE_COLLECTIONS_PATH": install_dir}))
-        code, out, _secs = run(["ansible-playbook", "-i", "localhost,", "-c", "local",
-                                os.path.join(ROOT, "tests", "installed", "smoke.yml")], cwd=workdir, env=env,
-                               log_name="installed-smoke")
-        results.add("build", "playbook from installed copy", code == 0, tail(out))
+        results.add(stage_name, "install tarball", installed_ok and not leaked, tail(out) + " leaked: %s" % leaked)
+        env = env_with_tools(sim.env({"ANSIBLE_COLLECTIONS_PATH": install_dir}), bin_dir=bin_dir)
+        code, out, _secs = run(
+            [
+                "ansible-playbook",
+                "-i",
+                "localhost,",
+                "-c",
+                "local",
+                os.path.join(ROOT, "tests", "installed", "smoke.yml"),
+            ],
+            cwd=workdir,
+            env=env,
+            log_name=stage_name + "-installed-smoke",
+        )
+        results.add(stage_name, "playbook from installed copy", code == 0, tail(out))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def stage_demo(results, sim):
-    env = env_with_tools(sim.env())
-    code, out, secs = run(["ansible-playbook", "-i", "localhost,", os.path.join(ROOT, "playbooks", "demo.yml")],
-                          cwd=ROOT, env=env,
-                          log_name="demo")
-    results.add("demo", "playbooks/demo.yml against the simulator (%.0fs)" % secs, code == 0, tail(out, 40))
+def stage_demo(results, sim, stage_name="demo", bin_dir=VENV_BIN):
+    env = env_with_tools(sim.env(), bin_dir=bin_dir)
+    code, out, secs = run(
+        ["ansible-playbook", "-i", "localhost,", os.path.join(ROOT, "playbooks", "demo.yml")],
+        cwd=ROOT,
+        env=env,
+        log_name=stage_name + "-demo",
+    )
+    results.add(stage_name, "playbooks/demo.yml against the simulator (%.0fs)" % secs, code == 0, tail(out, 40))
 
 
-STAGES = ("sanity", "units", "integration", "molecule", "lint", "build", "demo")
+def stage_compat(results, sim):
+    """The version floor: meta/runtime.yml's requires_ansible admits ansible-core 2.16, so the oldest 2.16 patch we pin
+    (on Python 3.10 with the oldest requests, urllib3 and pydantic requirements.txt admits) builds, installs and runs
+    the collection: the installed-tarball smoke test and the demo. Units need patch_module_args (ansible-core 2.19+)."""
+    python = os.path.join(FLOOR_BIN, "python")
+    if not os.path.exists(python):
+        results.add("compat", "floor venv", False, "%s is missing: run make setup" % python)
+        return
+    code, out, _secs = run([os.path.join(FLOOR_BIN, "ansible"), "--version"], env=env_with_tools(bin_dir=FLOOR_BIN))
+    version = out.splitlines()[0] if out else ""
+    with open(os.path.join(ROOT, "meta", "runtime.yml"), encoding="utf-8") as handle:
+        floor = yaml.safe_load(handle)["requires_ansible"].lstrip(">=")
+    floor_ok = code == 0 and ("[core %s." % ".".join(floor.split(".")[:2])) in version
+    results.add("compat", "floor venv runs the requires_ansible floor %s: %s" % (floor, version), floor_ok, out)
+    if not floor_ok:
+        return
+    stage_build(results, sim, stage_name="compat", bin_dir=FLOOR_BIN)
+    stage_demo(results, sim, stage_name="compat", bin_dir=FLOOR_BIN)
+
+
+STAGES = (
+    "sanity",
+    "units",
+    "integration",
+    "molecule",
+    "examples",
+    "lint",
+    "ruff",
+    "actionlint",
+    "docs",
+    "build",
+    "demo",
+    "compat",
+)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stages", nargs="*", metavar="STAGE", help="one of: " + " ".join(STAGES))
-    parser.add_argument("--only", action="append", default=[], help="a sanity test, integration target or scenario")
+    parser.add_argument(
+        "--only", action="append", default=[], help="a sanity test, integration target, scenario or module (examples)"
+    )
     args = parser.parse_args()
     ONLY.update(args.only)
     unknown = [s for s in args.stages if s not in STAGES]
@@ -253,7 +434,7 @@ def main():
             print("== %s" % name, flush=True)
             t0 = time.time()
             func = globals()["stage_" + name]
-            if "sim" in func.__code__.co_varnames[:func.__code__.co_argcount]:
+            if "sim" in func.__code__.co_varnames[: func.__code__.co_argcount]:
                 func(results, sim)
             else:
                 func(results)
