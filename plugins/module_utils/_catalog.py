@@ -21,7 +21,7 @@ from ._generated.model_registries import PROVIDER_TYPE_VALUES
 from ._generated.model_specs import ModelSpecs
 from ._generated.operations import MODEL_SPECS_API_LIST_MODEL_SPECS
 from ._resource import Resource
-from ._schema import api_body, missing_required
+from ._schema import api_body, full, missing_required
 from ._waiter import DONE, PENDING, WaitError, WaitFailed, wait_for
 
 HIDDEN = "<hidden>"
@@ -155,17 +155,6 @@ def secret_texts(value):
 
 
 # ---- answers and predictions -----------------------------------------------------------------------------------
-
-
-def full(schemas, schema, value):
-    """``value`` with every field of the contract's ``schema`` (None where unset), the shape parsed answers have."""
-    fields = schemas[schema]["fields"]
-    result = dict.fromkeys(fields)
-    for name, item in (value or {}).items():
-        if isinstance(item, dict) and "schema" in fields.get(name, {}):
-            item = full(schemas, fields[name]["schema"], item)
-        result[name] = item
-    return result
 
 
 def pick(value, shape):

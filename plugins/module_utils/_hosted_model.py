@@ -16,7 +16,7 @@ from ._checks import number_errors, path_id_errors, service_name_error, shown
 from ._compare import differences, merge, prune
 from ._generated.hosted_models import HORIZONTAL_AUTOSCALING_TARGET_METRIC_VALUES
 from ._generated.hosted_models_schema import SCHEMAS
-from ._schema import fill_zero_values, missing_required
+from ._schema import fill_zero_values, full, missing_required
 from ._waiter import DONE, PENDING, WaitFailed
 
 FIXED_FIELDS = ("model_specs_id", "service", "port")
@@ -280,21 +280,10 @@ def managed_view(model, token_sent=False):
     return view
 
 
-def full(schema, value):
-    """``value`` with every field of the contract's ``schema`` (None where unset), as answers are returned."""
-    fields = SCHEMAS[schema]["fields"]
-    result = {name: None for name in fields}
-    for name, item in (value or {}).items():
-        if isinstance(item, dict) and "schema" in fields.get(name, {}):
-            item = full(fields[name]["schema"], item)
-        result[name] = item
-    return result
-
-
 def predicted(current, plan, organization_id):
     """The snake_case model as a check-mode run says the change would leave it."""
     if plan.action in ("create", "recreate"):
-        model = full("HostedModel", copy.deepcopy(plan.create))
+        model = full(SCHEMAS, "HostedModel", copy.deepcopy(plan.create))
         if model.get("vllm_config"):
             model["vllm_config"]["hugging_face_token"] = None
         model["organization_id"] = organization_id
@@ -302,7 +291,7 @@ def predicted(current, plan, organization_id):
         return model
     model = copy.deepcopy(current)
     for name, value in plan.patch.items():
-        model[name] = full(nested_schema(name), value) if isinstance(value, dict) else value
+        model[name] = full(SCHEMAS, nested_schema(name), value) if isinstance(value, dict) else value
     if model.get("vllm_config"):
         model["vllm_config"]["hugging_face_token"] = None
     if plan.scale is not None:

@@ -89,11 +89,12 @@ class CastAIModule(AnsibleModule):
                 return None
             self.fail_api(action, exc)
 
-    def each(self, action, schema, operation_id, path_params=None, query=None, needs=()):
+    def each(self, action, schema, operation_id, path_params=None, query=None, needs=(), on_404=None):
         """The items of a paged list one by one, parsed; pages are read only as the caller goes on.
 
         A caller that stops early (found what it looks for) saves the remaining pages, and a caller that keeps
-        only some items never holds a whole raw listing next to its result.
+        only some items never holds a whole raw listing next to its result. With ``on_404``, a 404 (the list's
+        parent does not exist) calls it and ends the items instead of failing.
         """
         pages = self.client.paginate(operation_id, path_params, query)
         while True:
@@ -102,6 +103,9 @@ class CastAIModule(AnsibleModule):
             except StopIteration:
                 return
             except APIError as exc:
+                if on_404 is not None and exc.status == 404:
+                    on_404()
+                    return
                 self.fail_api(action, exc)
             yield self.parse(schema, item, action, needs=needs)
 

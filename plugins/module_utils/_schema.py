@@ -123,3 +123,14 @@ def fill_zero_values(schemas, schema, merged):
         if "schema" in field and isinstance(result.get(name), dict):
             result[name] = fill_zero_values(schemas, field["schema"], result[name])
     return result
+
+
+def full(schemas, schema, value):
+    """``value`` with every field of ``schema`` (None where unset), recursively: the shape parsed answers have."""
+    fields = schemas[schema]["fields"]
+    result = dict.fromkeys(fields)
+    for name, item in (value or {}).items():
+        if isinstance(item, dict) and "schema" in fields.get(name, {}):
+            item = full(schemas, fields[name]["schema"], item)
+        result[name] = item
+    return result

@@ -153,7 +153,6 @@ api_calls:
   sample: 2
 """
 
-from ..module_utils._compare import merge
 from ..module_utils._generated.operations import (
     SETTINGS_API_DELETE_API_KEY_SETTINGS, SETTINGS_API_GET_API_KEY_SETTINGS, SETTINGS_API_UPSERT_API_KEY_SETTINGS)
 from ..module_utils._generated.settings import APIKeySettings

@@ -487,6 +487,7 @@ api_calls:
 import copy
 
 from ..module_utils._catalog import model_specs_id_of, text_errors
+from ..module_utils._checks import wait_errors
 from ..module_utils._generated.hosted_models import HostedModel, HostedModelPods
 from ..module_utils._generated.hosted_models_schema import SCHEMAS
 from ..module_utils._generated.operations import (
@@ -534,14 +535,15 @@ class HostedModelResource(Resource):
     # ---- reading --------------------------------------------------------------------------------------------
 
     def find(self, model_id=None):
-        """The model this task manages, or None. Fails when the service name matches more than one model."""
+        """The model this task manages, or None. Fails when the service name matches more than one model.
+
+        By ID (every wait poll) the listing stops at the page that holds the model. By service every page is read:
+        that a service name is unique in a cluster is not in the contract, so a second model must be seen to be
+        refused.
+        """
         action = "list hosted models of cluster %s" % self.params["cluster_id"]
-        items = self.module.list_all(action, HOSTED_MODELS_API_LIST_HOSTED_MODELS, self.path, none_on_404=True)
-        if items is None:
-            # As CAST AI's Terraform provider reads it: the cluster is gone, and its models with it.
-            self.cluster_missing = True
-            return None
-        models = [self.module.parse(HostedModel, item, action, needs=("id",)) for item in items]
+        models = self.module.each(action, HostedModel, HOSTED_MODELS_API_LIST_HOSTED_MODELS, self.path, needs=("id",),
+                                  on_404=self.cluster_gone)
         model_id = model_id or self.params["id"]
         if model_id:
             return next((m for m in models if m["id"] == model_id), None)
@@ -552,6 +554,10 @@ class HostedModelResource(Resource):
                                   % (len(live), self.params["cluster_id"], self.params["service"],
                                      ", ".join(m["id"] for m in live)))
         return (live or matches or [None])[0]
+
+    def cluster_gone(self):
+        # As CAST AI's Terraform provider reads a 404 on the list: the cluster is gone, and its models with it.
+        self.cluster_missing = True
 
     def read(self):
         self.before = self.find()
@@ -762,11 +768,7 @@ def argument_spec():
 def main():
     module = CastAIModule(argument_spec=argument_spec(), required_one_of=[("id", "service")],
                           mutually_exclusive=[("model_specs_id", "model")])
-    errors = input_errors(module.params) + text_errors("model", module.params["model"])
-    if module.params["wait_timeout"] < 0:
-        errors.append("wait_timeout must not be negative, got %s" % module.params["wait_timeout"])
-    if not 0 < module.params["wait_sleep"] < float("inf"):
-        errors.append("wait_sleep must be a finite number greater than 0, got %s" % module.params["wait_sleep"])
+    errors = input_errors(module.params) + text_errors("model", module.params["model"]) + wait_errors(module.params)
     if errors:
         module.fail_json(msg="; ".join(errors))
     if module.params["model"] is not None and module.params["state"] == "present":
