@@ -21,6 +21,11 @@ import time
 
 DONE = "done"
 PENDING = "pending"
+# Long waits poll less often: after STEADY_POLLS polls at ``sleep``, each pause grows by BACKOFF up to MAX_FACTOR times
+# ``sleep``. A deploy that takes 30 minutes with the default 10 s is then read about 55 times instead of 180.
+STEADY_POLLS = 6
+BACKOFF = 1.5
+MAX_FACTOR = 4
 
 
 class WaitError(Exception):
@@ -45,7 +50,8 @@ def wait_for(poll, check, timeout, sleep=5.0, describe=repr, clock=time.monotoni
     """Poll until ``check(poll())`` says done; return the last state.
 
     ``poll`` is called at least once, even with a timeout of 0. The time between
-    polls is ``sleep`` seconds, shortened so the last poll happens at the deadline.
+    polls is ``sleep`` seconds (growing on long waits, see STEADY_POLLS), shortened so
+    the last poll happens at the deadline.
     """
     if timeout < 0:
         raise ValueError("timeout must not be negative")
@@ -66,8 +72,13 @@ def wait_for(poll, check, timeout, sleep=5.0, describe=repr, clock=time.monotoni
                 % (_seconds(timeout), polls, what, describe(state)),
                 state=state,
             )
-        sleeper(min(sleep, remaining))
+        sleeper(min(pause(sleep, polls), remaining))
 
 
 def _seconds(value):
     return ("%g" % value) if isinstance(value, float) else str(value)
+
+
+def pause(sleep, polls):
+    """Seconds to wait after ``polls`` polls: ``sleep`` at first, then backing off to MAX_FACTOR times it."""
+    return min(sleep * BACKOFF ** max(0, polls - STEADY_POLLS), sleep * MAX_FACTOR)

@@ -134,7 +134,10 @@ options:
     type: int
     default: 600
   wait_sleep:
-    description: Seconds between two reads of the registry while waiting.
+    description:
+      - Seconds between two reads of the registry while waiting.
+      - On a long wait the pause grows after the sixth read, by half each time, up to four times this value, so a
+        long deploy is not read every few seconds.
     type: float
     default: 5
 notes:

@@ -123,3 +123,15 @@ def test_bad_arguments(timeout, sleep):
 
 def test_real_clock_default():
     assert wait_for(states("PENDING", "RUNNING"), until_running, timeout=5, sleep=0.01) == "RUNNING"
+
+
+def test_long_waits_back_off_to_four_times_the_sleep():
+    clock = FakeClock()
+    with pytest.raises(WaitTimeout) as caught:
+        wait_for(lambda: "DEPLOYING", until_running, timeout=1800, sleep=10, clock=clock, sleeper=clock.sleep)
+    assert clock.sleeps[:6] == [10] * 6
+    assert clock.sleeps[6:9] == [15, 22.5, 33.75]
+    assert max(clock.sleeps) == 40 and clock.sleeps[-2] == 40
+    assert sum(clock.sleeps) == 1800
+    # 180 polls at a steady 10 s; the back-off needs about a third of that.
+    assert "(%d polls)" % (len(clock.sleeps) + 1) in caught.value.message and len(clock.sleeps) < 60
