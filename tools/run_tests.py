@@ -310,6 +310,26 @@ def stage_docs(results):
         code == 0 and not warnings,
         "\n".join(warnings[:20]) or tail(out),
     )
+    missing = guides_outside_docsite()
+    results.add(
+        "docs",
+        "every guide in docs/*.md is in docs/docsite/extra-docs.yml",
+        not missing,
+        "no docsite page for: %s" % ", ".join(missing),
+    )
+
+
+def guides_outside_docsite():
+    """Guides in docs/*.md (read on GitHub) without their RST page listed in docs/docsite/extra-docs.yml."""
+    with open(os.path.join(ROOT, "docs", "docsite", "extra-docs.yml"), encoding="utf-8") as handle:
+        sections = yaml.safe_load(handle).get("sections") or []
+    listed = {entry for section in sections for entry in section.get("toctree") or []}
+    guides = sorted(os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    return [
+        g
+        for g in guides
+        if g not in listed or not os.path.isfile(os.path.join(ROOT, "docs", "docsite", "rst", g + ".rst"))
+    ]
 
 
 def stage_examples(results, sim):
