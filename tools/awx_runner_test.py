@@ -337,6 +337,7 @@ def checks(stage_dir, sim, workdir=None):
             return
         yield from job_checks(stage_dir, sim, workdir, collections, connection_type, key_type)
     finally:
+        sim.control("/_sim/reset")  # the keys and the model the jobs left, so later stages start from the defaults
         if owned:
             shutil.rmtree(workdir, ignore_errors=True)
 

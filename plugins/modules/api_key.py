@@ -62,6 +62,15 @@ notes:
     happens.
   - A held token that the API rejects (HTTP 401 or 403 from C(api-keys:verify)) or that belongs to another organization
     is replaced by a new key. Any other failure to verify stops the module, so a network error never mints a key.
+  - O(path) keeps a token only where the file outlives the run. In a container that is thrown away after the run (an
+    AWX or Automation Controller job, a CI job in a fresh container) the file is gone at the next run, so every run
+    creates another key, and the API cannot delete keys. There, store the token in a credential or a vault and pass it
+    as O(token), with C(check_mode) if a token that no longer verifies should fail the run instead of creating a key
+    (see the AWX guide, C(docs/awx.md)).
+  - "Under C(no_log: true), ansible-core before 2.19 shows only C(censored) when the task fails; 2.19 and later also
+    print the module's message. A new execution environment that lacks C(requests) is the usual cause. To see the
+    message, run a task that returns no secret, such as M(castai.ai_optimizer.api_key_info), without C(no_log) first.
+    Do not turn C(no_log) off on a task that may create a key: its token would be in the output."
 seealso:
   - module: castai.ai_optimizer.hosted_models_info
 """
