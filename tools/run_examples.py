@@ -188,16 +188,41 @@ def playbook(module, text, scratch, variables, module_defaults):
     return [play], len(tasks) - len(kept)
 
 
-def failures(output):
-    """'task: message' for each failed task in ansible-playbook's default output."""
-    found, task = [], None
+def failures(output, tasks):
+    """'task: problem' for each example that failed, or ran but showed nothing, in ansible-playbook's default output.
+
+    Besides errors: a `state: absent` example that changed nothing removed nothing (it names an object an earlier
+    example already replaced or removed), and a loop that prints whole items (`(item={...`) lacks loop_control.label.
+    """
+    found, task, results = [], None, {}
     for line in output.splitlines():
         match = re.match(r"TASK \[(.*)\]", line)
         if match:
             task = match.group(1)
-        elif line.startswith(("fatal:", "failed:")) and "...ignoring" not in line:
+            continue
+        if line.startswith(("fatal:", "failed:")) and "...ignoring" not in line:
             found.append("%s: %s" % (task, line[:400]))
+        elif "(item={" in line and task not in results.get("whole items", ()):
+            results.setdefault("whole items", []).append(task)
+            found.append("%s: the loop prints whole items; give it loop_control.label" % task)
+        if line.startswith(("ok:", "changed:")):
+            results.setdefault(task, set()).add(line.split(":", 1)[0])
+    for example in tasks:
+        name, args = example.get("name"), module_args(example)
+        if isinstance(args, dict) and args.get("state") == "absent" and results.get(name) == {"ok"}:
+            found.append(
+                "%s: removed nothing (state=absent changed nothing: does it name an object an earlier "
+                "example replaced or removed?)" % name
+            )
     return found
+
+
+def module_args(task):
+    """The arguments of a task's castai.ai_optimizer module, or None."""
+    for key, value in task.items():
+        if key.startswith("castai.ai_optimizer."):
+            return value
+    return None
 
 
 def run_module_examples(collection_dir, module, sim, env, log_dir=None):
@@ -226,7 +251,7 @@ def run_module_examples(collection_dir, module, sim, env, log_dir=None):
             os.makedirs(log_dir, exist_ok=True)
             with open(os.path.join(log_dir, "examples-%s.log" % module), "w", encoding="utf-8") as handle:
                 handle.write(proc.stdout)
-        failed = failures(proc.stdout)
+        failed = failures(proc.stdout, plays[0]["tasks"])
         ok = proc.returncode == 0 and not failed
         detail = "" if ok else "\n".join(failed) or "\n".join(proc.stdout.splitlines()[-20:])
         return ok, detail, time.time() - started
