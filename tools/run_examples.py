@@ -1,8 +1,7 @@
-#!/usr/bin/env python
 """Runs every module's EXAMPLES against the API simulator, one playbook per module.
 
-Usage: .venv/bin/python tools/run_examples.py [MODULE ...]   (stages the collection and starts a simulator itself)
-The test runner's `examples` stage calls run_module_examples() with its own staged copy and simulator.
+Used by the test runner: `.venv/bin/python tools/run_tests.py examples [--only MODULE]` (it stages the collection,
+starts the simulator and calls run_module_examples()); logs go to $STAGE_ROOT/logs/examples-MODULE.log.
 
 The examples run as written. Only host paths are substituted (HOST_PATHS, into a scratch directory); every variable
 an example uses is defined by seed(), with values the simulator holds; play-level module_defaults shorten the poll
@@ -18,14 +17,12 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 
 import yaml
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_PREFIX = "/ai-optimizer/v1beta"
 CLUSTER_ID = "examples-cluster"
 
@@ -259,33 +256,3 @@ def run_module_examples(collection_dir, module, sim, env, log_dir=None):
         return False, str(exc), time.time() - started
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def main():
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    from simulator_process import SimulatorProcess  # pylint: disable=import-outside-toplevel
-
-    stage_root = os.path.abspath(os.environ.get("STAGE_ROOT") or os.path.join(ROOT, ".cache"))
-    collection_dir = subprocess.run(
-        [os.path.join(ROOT, "tools", "stage.sh")],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, STAGE_ROOT=stage_root),
-    ).stdout.strip()
-    modules = sys.argv[1:] or module_names(collection_dir)
-    bad = 0
-    with SimulatorProcess(ROOT, transition_seconds=0.3) as sim:
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=stage_root, **sim.env())
-        env["PATH"] = os.pathsep.join([os.path.join(ROOT, ".venv", "bin"), env.get("PATH", "")])
-        for module, reason in skipped(modules):
-            print("SKIP %s: %s" % (module, reason))
-        for module in modules:
-            ok, detail, secs = run_module_examples(collection_dir, module, sim, env)
-            print("%s %s (%.0fs)%s" % ("PASS" if ok else "FAIL", module, secs, ("\n  " + detail) if detail else ""))
-            bad += not ok
-    return 1 if bad else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
