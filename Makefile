@@ -25,7 +25,7 @@ sanity units integration molecule examples lint ruff actionlint build compat: se
 docs-check: setup
 	@$(PY) tools/run_tests.py docs
 
-## Build the HTML docsite (modules and the guides in docs/docsite/rst) into .cache/docsite/build/html, offline.
+## Build the HTML docsite (modules and the guides in docs/docsite/rst) into .cache/docsite/src/build/html, offline.
 docs: setup
 	@tools/build_docs.sh
 
