@@ -15,7 +15,9 @@ step is one item.
 
 import argparse
 import glob
+import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -317,6 +319,11 @@ def stage_docs(results):
         not missing,
         "no docsite page for: %s" % ", ".join(missing),
     )
+    for guide in sorted(
+        os.path.splitext(os.path.basename(p))[0] for p in glob.glob(os.path.join(ROOT, "docs", "*.md"))
+    ):
+        drift = heading_drift(guide)
+        results.add("docs", "docs/%s.md and its docsite page have the same sections" % guide, not drift, drift)
 
 
 def guides_outside_docsite():
@@ -330,6 +337,37 @@ def guides_outside_docsite():
         for g in guides
         if g not in listed or not os.path.isfile(os.path.join(ROOT, "docs", "docsite", "rst", g + ".rst"))
     ]
+
+
+def heading_drift(guide):
+    """'' when docs/GUIDE.md and docs/docsite/rst/GUIDE.rst have the same section titles in the same order, else
+    the first difference: the two copies of a guide are edited by hand, and a section added to one is the usual drift."""
+    rst_path = os.path.join(ROOT, "docs", "docsite", "rst", guide + ".rst")
+    if not os.path.isfile(rst_path):
+        return "no %s" % os.path.relpath(rst_path, ROOT)
+    with open(os.path.join(ROOT, "docs", guide + ".md"), encoding="utf-8") as handle:
+        md_lines = handle.read().splitlines()
+    with open(rst_path, encoding="utf-8") as handle:
+        rst_lines = handle.read().splitlines()
+    md, fenced = [], False
+    for line in md_lines:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            md.append(re.sub(r"[`*]", "", line.lstrip("#").strip()))
+    underline = re.compile(r"([=\-~^\"'`#*+])\1{2,}")
+    rst = [
+        re.sub(r"[`*]", "", title.strip())
+        for title, line in zip(rst_lines, rst_lines[1:], strict=False)
+        if underline.fullmatch(line)
+        and title.strip()
+        and not underline.fullmatch(title)
+        and len(line) >= len(title.rstrip())
+    ]
+    for index, (left, right) in enumerate(itertools.zip_longest(md, rst)):
+        if left != right:
+            return "section %d: %r in the Markdown, %r in the RST" % (index + 1, left, right)
+    return ""
 
 
 def stage_examples(results, sim):
