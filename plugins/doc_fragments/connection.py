@@ -89,6 +89,8 @@ requirements:
 notes:
   - All modules of this collection are in the action group C(castai.ai_optimizer.all), so the connection options can be
     set once with C(module_defaults) (see the examples).
+  - An environment variable that is set but empty counts as unset (AWX sets every variable of a credential type on
+    every job, empty for the inputs left empty).
 """
 
     ACTIONGROUP = r"""

@@ -13,7 +13,7 @@ import os
 import ssl
 from urllib.parse import urlsplit, urlunsplit
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ._client import MAX_RETRIES, APIClient, token_problem
 
@@ -39,6 +39,19 @@ ENVIRONMENT = {
 }
 
 
+def nonempty_env_fallback(*names):
+    """The first of the variables that is set and not empty.
+
+    AWX sets every variable of a credential type on every job and renders the inputs left empty as empty strings,
+    which must mean "unset", not a bad value.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def connection_argument_spec():
     """Options every module takes."""
     spec = dict(
@@ -53,7 +66,7 @@ def connection_argument_spec():
         api_retry_backoff=dict(type="float", default=DEFAULT_API_RETRY_BACKOFF),
     )
     for option, variable in ENVIRONMENT.items():
-        spec[option]["fallback"] = (env_fallback, [variable])
+        spec[option]["fallback"] = (nonempty_env_fallback, [variable])
     return spec
 
 

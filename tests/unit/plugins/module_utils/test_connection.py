@@ -255,3 +255,14 @@ def test_client_carries_every_option(params):
         "http://127.0.0.1:9", 3, 6, 2)
     assert client.session.headers["X-API-Key"] == "other-token"
     assert client.requests_made == 0
+
+
+def test_empty_environment_variables_count_as_unset(params, monkeypatch):
+    """AWX sets every variable of a credential type on every job, rendering the inputs left empty as empty strings."""
+    for variable in ENVIRONMENT.values():
+        monkeypatch.setenv(variable, "")
+    assert params({}) == {"api_url": "https://api.cast.ai", "api_token": None, "organization_id": None,
+                          "validate_certs": True, "ca_path": None, "api_timeout": 30.0, "api_retries": 4,
+                          "api_retry_backoff": 0.5}
+    monkeypatch.setenv("CASTAI_API_TIMEOUT", "12")
+    assert params({})["api_timeout"] == 12.0
