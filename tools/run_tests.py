@@ -438,9 +438,10 @@ def stage_demo(results, sim, stage_name="demo", bin_dir=VENV_BIN):
 
 
 def stage_compat(results, sim):
-    """The version floor: meta/runtime.yml's requires_ansible admits ansible-core 2.16, so the oldest 2.16 patch we pin
-    (on Python 3.10 with the oldest requests, urllib3 and pydantic requirements.txt admits) builds, installs and runs
-    the collection: the installed-tarball smoke test and the demo. Units need patch_module_args (ansible-core 2.19+)."""
+    """The version floor: meta/runtime.yml's requires_ansible admits ansible-core 2.16, so 2.16 (its newest patch,
+    pinned in tools/requirements-floor.txt) on Python 3.10 with the oldest requests and urllib3 that requirements.txt
+    admits builds, installs and runs the collection: ansible-doc of every module, the installed-tarball smoke test and the demo. Units need
+    patch_module_args (ansible-core 2.19+), so they run on the current core only."""
     python = os.path.join(FLOOR_BIN, "python")
     if not os.path.exists(python):
         results.add("compat", "floor venv", False, "%s is missing: run make setup" % python)
@@ -453,6 +454,16 @@ def stage_compat(results, sim):
     results.add("compat", "floor venv runs the requires_ansible floor %s: %s" % (floor, version), floor_ok, out)
     if not floor_ok:
         return
+    modules = ["castai.ai_optimizer." + name for name in run_examples.module_names(STAGE_DIR)]
+    code, out, _secs = run(
+        ["ansible-doc", "-t", "module"] + modules, env=env_with_tools(bin_dir=FLOOR_BIN), log_name="compat-ansible-doc"
+    )
+    shown = {line.split()[1].lower() for line in out.splitlines() if line.startswith("> ")}
+    problems = [line for line in out.splitlines() if line.startswith(("[WARNING]", "[ERROR]", "ERROR!"))]
+    problems += ["not rendered: " + name for name in modules if name not in shown]
+    results.add(
+        "compat", "ansible-doc renders every module", code == 0 and not problems, "\n".join(problems) or tail(out)
+    )
     stage_build(results, sim, stage_name="compat", bin_dir=FLOOR_BIN)
     stage_demo(results, sim, stage_name="compat", bin_dir=FLOOR_BIN)
 
