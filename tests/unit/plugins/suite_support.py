@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: castai.ai_optimizer contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the bad-input and fault-matrix suites share: a summary across all of a suite's cases.
+"""What the bad-input and fault-matrix suites share: set-up calls to the API, and a summary across all of a suite's
+cases.
 
 ``ansible-test units`` runs every test in a fork of a pytest-xdist worker (its ``ansible_forked`` plugin), so results
 cannot be collected in memory: each case appends one JSON line to a file shared by the whole run (every xdist worker
@@ -17,11 +18,26 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.request
 
 # Shared by the xdist workers of one run; without xdist, this process (its forks inherit the value).
 RUN_ID = os.environ.get("PYTEST_XDIST_TESTRUNUID") or "pid%d-%d" % (os.getpid(), time.time() * 1000)
 RESULTS_ROOT = os.path.join(tempfile.gettempdir(), "castai-ai-optimizer-suites")
 STALE_SECONDS = 24 * 3600
+API_PREFIX = "/ai-optimizer/v1beta"
+
+
+def api(sim, method, path, body=None):
+    """Call the simulator's API directly (set-up, not under test); ``path`` follows the API prefix."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        sim.url + API_PREFIX + path,
+        data=data,
+        method=method,
+        headers={"X-API-Key": sim.token, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.loads(answer.read() or b"null")
 
 
 def no_traceback(outcome):
@@ -30,6 +46,7 @@ def no_traceback(outcome):
 
 
 # --- results across forks and workers -----------------------------------------------------------------------------
+
 
 class Results:
     """Per-case results of one suite in this run, in a file every fork and worker appends to."""
@@ -56,11 +73,15 @@ class Results:
         except FileNotFoundError:
             return []
 
-    def complete(self, request, test_name):
-        """All results when every selected case of ``test_name`` has recorded one and no one printed yet, else None."""
-        expected = sum(1 for item in request.session.items
-                       if getattr(item, "originalname", item.name) == test_name
-                       and item.module is request.node.module)
+    def complete(self, request, test_names):
+        """All results when every selected case of ``test_names`` (one name or several) has recorded one and no one
+        printed yet, else None."""
+        names = (test_names,) if isinstance(test_names, str) else tuple(test_names)
+        expected = sum(
+            1
+            for item in request.session.items
+            if getattr(item, "originalname", item.name) in names and item.module is request.node.module
+        )
         results = self.read()
         if len({r["case"] for r in results}) < expected:
             return None
