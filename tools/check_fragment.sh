@@ -14,7 +14,7 @@ elif [ -n "$fragments" ]; then
   echo "check_fragment: fragment(s) added or changed: $(echo "$fragments" | tr '\n' ' ')"
 else
   echo "check_fragment: these changes ship to users but no changelog fragment was added under changelogs/fragments/:" >&2
-  echo "$shipped" | sed 's/^/  /' >&2
+  while IFS= read -r path; do printf '  %s\n' "$path"; done <<< "$shipped" >&2
   echo "Add one (see CONTRIBUTING.md), or label the pull request skip-changelog when no user can notice the change." >&2
   exit 1
 fi

@@ -1,8 +1,9 @@
+# shellcheck shell=bash
 # Sourced by tools/setup.sh and tools/lock.sh: find a working interpreter of one Python version.
 # pyenv's shims fail for versions that are not global, so real binaries are preferred; each candidate must run.
 find_python() {
-  local v=$1 candidate
-  local roots="$(pyenv root 2>/dev/null) ${PYENV_ROOT:-$HOME/.pyenv}"
+  local v=$1 candidate roots
+  roots="$(pyenv root 2>/dev/null) ${PYENV_ROOT:-$HOME/.pyenv}"
   for candidate in $(for r in $roots; do echo "$r"/versions/"$v".*/bin/python"$v"; done) \
                    /usr/bin/python"$v" /usr/local/bin/python"$v" "$(command -v python"$v" 2>/dev/null)"; do
     if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
