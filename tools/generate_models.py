@@ -9,7 +9,7 @@ Inputs are spec/ai-optimizer.openapi.yaml, tools/models.yml (resource group -> s
 tools/templates/_base.py. Everything in DIR (default plugins/module_utils/_generated) is rewritten; stale
 *.py files are removed:
 
-* ``__init__.py``        header comment only.
+* ``__init__.py``        empty (ansible-test 2.16 and 2.17 require empty package markers).
 * ``_base.py``           tools/templates/_base.py copied verbatim under a header: ``Schema``, a handle on one
                          schema of the contract and the field tables of its group.
 * ``operations.py``      one constant per operationId (``HOSTED_MODELS_API_LIST_HOSTED_MODELS =
@@ -315,7 +315,7 @@ class Generator:
 
     def render_all(self):
         """Return {file name: source text} for the whole output directory."""
-        files = {'__init__.py': HEADER, '_base.py': render_base(), 'operations.py': self.render_operations()}
+        files = {'__init__.py': '', '_base.py': render_base(), 'operations.py': self.render_operations()}
         for group in sorted(self.groups):
             files[group + '.py'] = self.render_group(group)
             files[group + SCHEMA_SUFFIX + '.py'] = self.render_schema_group(group)

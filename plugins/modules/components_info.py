@@ -68,6 +68,8 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.type }} {{ item.version }}: {{ item.status }} {{ item.warning or '' }}"
   loop: "{{ cluster.components }}"
+  loop_control:
+    label: "{{ item.type }}"
 
 - name: Make sure the proxy runs before deploying a model (waits up to 5 minutes)
   castai.ai_optimizer.components_info:

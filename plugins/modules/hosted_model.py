@@ -336,6 +336,7 @@ EXAMPLES = r"""
     port: 9000
     recreate: true
     wait_timeout: 3600
+  register: llama
 
 - name: Remove a model by ID and wait until it is gone
   castai.ai_optimizer.hosted_model:

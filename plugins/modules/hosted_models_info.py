@@ -101,6 +101,8 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.service }}: {{ item.status }} ({{ item.status_reason }})"
   loop: "{{ broken.hosted_models }}"
+  loop_control:
+    label: "{{ item.service }}"
 
 - name: What did the autoscaler and hibernation do during one day?
   castai.ai_optimizer.hosted_models_info:
@@ -114,7 +116,9 @@ EXAMPLES = r"""
 - name: Show the events
   ansible.builtin.debug:
     msg: "{{ item.create_time }} {{ item.type }} by {{ item.initiator.user_type }}"
-  loop: "{{ history.hosted_models[0].events }}"
+  loop: "{{ history.hosted_models | map(attribute='events') | flatten }}"
+  loop_control:
+    label: "{{ item.type }}"
 
 - name: Newest first
   castai.ai_optimizer.hosted_models_info:

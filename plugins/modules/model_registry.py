@@ -179,6 +179,7 @@ EXAMPLES = r"""
     credentials: "{{ gcp_reader_key_new }}"
     update_credentials: always
     recreate: true
+  register: registry
 
 - name: Remove a registry by ID
   castai.ai_optimizer.model_registry:

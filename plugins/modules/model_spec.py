@@ -173,6 +173,7 @@ EXAMPLES = r"""
       registry_id: "{{ registry.model_registry.id }}"
     description: Llama 3 8B tuned on support tickets, 2025 edition
     recreate: true
+  register: spec
 
 - name: Delete the specs
   castai.ai_optimizer.model_spec:
