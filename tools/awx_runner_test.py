@@ -388,7 +388,7 @@ def job_checks(stage_dir, sim, workdir, collections, connection_type, key_type):
 
     # 1. The guide's job: a connection credential with the token and the URL only, the held key, a survey answer.
     job = Job(workdir, "token-only", job_text, collections, python)
-    env, _ = job.credential(connection_type, {"api_token": sim.token, "api_url": sim.url})
+    env, _files = job.credential(connection_type, {"api_token": sim.token, "api_url": sim.url})
     job.credential(key_type, {"token": held})
     job.extra_vars["cluster_id"] = CLUSTER_ID
     sim_clear_requests(sim)
@@ -405,7 +405,7 @@ def job_checks(stage_dir, sim, workdir, collections, connection_type, key_type):
     # 2. Every input set: the organization ID spares the lookups, the CA bundle is written to a file and loaded.
     bundle = read_text(certifi_bundle())
     job = Job(workdir, "all-inputs", job_text, collections, python)
-    env, _ = job.credential(
+    env, _files = job.credential(
         connection_type,
         {
             "api_token": sim.token,

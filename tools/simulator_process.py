@@ -26,10 +26,23 @@ class SimulatorProcess:
         port_file = tempfile.NamedTemporaryFile(prefix="castai-sim-", suffix=".port", delete=False).name
         os.unlink(port_file)
         self._proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [self.python, os.path.join(self.root, "tests", "simulator", "server.py"), "--port", "0",
-             "--port-file", port_file, "--token", self.token, "--organization-id", self.organization_id,
-             "--transition-seconds", str(self.transition_seconds), "--quiet"],
-            stdout=subprocess.DEVNULL)
+            [
+                self.python,
+                os.path.join(self.root, "tests", "simulator", "server.py"),
+                "--port",
+                "0",
+                "--port-file",
+                port_file,
+                "--token",
+                self.token,
+                "--organization-id",
+                self.organization_id,
+                "--transition-seconds",
+                str(self.transition_seconds),
+                "--quiet",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         deadline = time.time() + 30
         while not (os.path.exists(port_file) and open(port_file, encoding="utf-8").read().strip()):
             if self._proc.poll() is not None or time.time() > deadline:
@@ -53,7 +66,11 @@ class SimulatorProcess:
         return env
 
     def control(self, path, payload=None):
-        request = urllib.request.Request(self.url + path, data=json.dumps(payload or {}).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(payload or {}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"null")

@@ -52,10 +52,15 @@ def service_name_error(option, value):
         return None
     if len(value) > DNS_1035_MAX:
         return "%s must be at most %d characters (a Kubernetes Service name), got %d" % (
-            option, DNS_1035_MAX, len(value))
+            option,
+            DNS_1035_MAX,
+            len(value),
+        )
     if not DNS_1035.match(value):
-        return ("%s must be a Kubernetes Service name: lower-case letters, digits and '-', starting with a letter "
-                "and ending with a letter or digit; got %s" % (option, shown(value)))
+        return (
+            "%s must be a Kubernetes Service name: lower-case letters, digits and '-', starting with a letter "
+            "and ending with a letter or digit; got %s" % (option, shown(value))
+        )
     return None
 
 
@@ -91,8 +96,10 @@ def timestamp_error(option, value):
             return None
         except ValueError:
             pass
-    return ("%s must be an RFC 3339 timestamp with a time zone, such as 2025-01-31T08:00:00Z; got %s"
-            % (option, shown(value)))
+    return "%s must be an RFC 3339 timestamp with a time zone, such as 2025-01-31T08:00:00Z; got %s" % (
+        option,
+        shown(value),
+    )
 
 
 def parse_timestamp(value):
@@ -106,8 +113,14 @@ def parse_timestamp(value):
 
 def window_errors(start_option, start, end_option, end):
     """Both timestamps valid, and start not after end."""
-    errors = [e for e in (timestamp_error(start_option, start) if start is not None else None,
-                          timestamp_error(end_option, end) if end is not None else None) if e]
+    errors = [
+        e
+        for e in (
+            timestamp_error(start_option, start) if start is not None else None,
+            timestamp_error(end_option, end) if end is not None else None,
+        )
+        if e
+    ]
     if not errors and start is not None and end is not None and parse_timestamp(start) > parse_timestamp(end):
         errors.append("%s (%s) must not be after %s (%s)" % (start_option, start, end_option, end))
     return errors

@@ -43,7 +43,10 @@ def library_problem(requests_version, urllib3_version):
     """Why these versions of requests and urllib3 will not do, or None."""
     if _version_tuple(requests_version) < _MIN_REQUESTS or _version_tuple(urllib3_version) < _MIN_URLLIB3:
         return "%s is required; this Python has requests %s and urllib3 %s" % (
-            REQUESTS_REQUIREMENT, requests_version, urllib3_version)
+            REQUESTS_REQUIREMENT,
+            requests_version,
+            urllib3_version,
+        )
     return None
 
 
@@ -80,9 +83,23 @@ VERIFY_OPERATION = "APIKeysAPIVerifyAPIKey"
 
 # google.rpc.Code names, so errors read "NOT_FOUND" rather than 5.
 RPC_CODE_NAMES = {
-    0: "OK", 1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT", 4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND",
-    6: "ALREADY_EXISTS", 7: "PERMISSION_DENIED", 8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION", 10: "ABORTED",
-    11: "OUT_OF_RANGE", 12: "UNIMPLEMENTED", 13: "INTERNAL", 14: "UNAVAILABLE", 15: "DATA_LOSS", 16: "UNAUTHENTICATED",
+    0: "OK",
+    1: "CANCELLED",
+    2: "UNKNOWN",
+    3: "INVALID_ARGUMENT",
+    4: "DEADLINE_EXCEEDED",
+    5: "NOT_FOUND",
+    6: "ALREADY_EXISTS",
+    7: "PERMISSION_DENIED",
+    8: "RESOURCE_EXHAUSTED",
+    9: "FAILED_PRECONDITION",
+    10: "ABORTED",
+    11: "OUT_OF_RANGE",
+    12: "UNIMPLEMENTED",
+    13: "INTERNAL",
+    14: "UNAVAILABLE",
+    15: "DATA_LOSS",
+    16: "UNAUTHENTICATED",
 }
 
 _DELAY_SECONDS = re.compile(r"[0-9]{1,10}")  # RFC 9110 delay-seconds: digits only, so "1.5" and "-5" are not one
@@ -102,8 +119,19 @@ class APIError(Exception):
     ``attempts`` counts the HTTP requests this call made, retries included (0 when none was made).
     """
 
-    def __init__(self, message, status=None, code=None, details=None, field_violations=None, request_id=None,
-                 method=None, path=None, sent=True, attempts=0):
+    def __init__(
+        self,
+        message,
+        status=None,
+        code=None,
+        details=None,
+        field_violations=None,
+        request_id=None,
+        method=None,
+        path=None,
+        sent=True,
+        attempts=0,
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -181,11 +209,15 @@ class APIError(Exception):
             # Redirects are not followed: requests would carry X-API-Key to wherever the answer points.
             message += " (redirect to %s not followed; check api_url)" % (response.headers.get("Location") or "?")
         return cls(
-            message=message, status=response.status_code, code=code,
+            message=message,
+            status=response.status_code,
+            code=code,
             details=details if isinstance(details, list) else None,
             field_violations=violations if isinstance(violations, list) else None,
             request_id=response.headers.get("X-Request-Id") or response.headers.get("X-Request-ID"),
-            method=method, path=path, sent=True,
+            method=method,
+            path=path,
+            sent=True,
         )
 
 
@@ -234,8 +266,10 @@ def token_problem(token, name="api_token"):
                 kind = "a control character"
             else:
                 kind = "a non-ASCII character"
-            return ("%s contains %s, which an HTTP header cannot carry; surrounding whitespace is removed, but not "
-                    "this (the value is not shown)" % (name, kind))
+            return (
+                "%s contains %s, which an HTTP header cannot carry; surrounding whitespace is removed, but not "
+                "this (the value is not shown)" % (name, kind)
+            )
     return None
 
 
@@ -259,8 +293,17 @@ class APIClient:
     ``requests_made`` counts every HTTP request this client sent (or tried to send), retries included.
     """
 
-    def __init__(self, api_url, api_token, api_timeout=30, validate_certs=True, api_retries=4, api_retry_backoff=0.5,
-                 ca_path=None, session=None):
+    def __init__(
+        self,
+        api_url,
+        api_token,
+        api_timeout=30,
+        validate_certs=True,
+        api_retries=4,
+        api_retry_backoff=0.5,
+        ca_path=None,
+        session=None,
+    ):
         self.api_url = api_url.rstrip("/")
         self.api_timeout = api_timeout
         self.api_retries = api_retries
@@ -311,8 +354,11 @@ class APIClient:
             status, page = self._call(operation_id, path_params, page_query)
             items, cursor = self._page_parts(OPERATIONS[operation_id], status, page)
             if cursor and cursor in seen:
-                raise self._page_error(OPERATIONS[operation_id], status,
-                                       "with a cursor it already returned; stopping to avoid an endless listing")
+                raise self._page_error(
+                    OPERATIONS[operation_id],
+                    status,
+                    "with a cursor it already returned; stopping to avoid an endless listing",
+                )
             yield from items
             if not cursor:
                 return
@@ -339,8 +385,13 @@ class APIClient:
 
     def _page_error(self, operation, status, what):
         method, path = operation["method"], operation["path"]
-        return self._error("the API answered a page %s for %s %s" % (what, method, path), status=status,
-                           method=method, path=path, attempts=self._last_attempts)
+        return self._error(
+            "the API answered a page %s for %s %s" % (what, method, path),
+            status=status,
+            method=method,
+            path=path,
+            attempts=self._last_attempts,
+        )
 
     def verify(self):
         """Return the organization ID that the token belongs to (None when the API names none)."""
@@ -348,9 +399,13 @@ class APIClient:
         organization_id = answer.get("organizationId")
         if organization_id is not None and not isinstance(organization_id, str):
             path = OPERATIONS[VERIFY_OPERATION]["path"]
-            raise self._error("the API answered an organizationId that is %s, not a string"
-                              % _json_kind(organization_id), status=status, method="POST", path=path,
-                              attempts=self._last_attempts)
+            raise self._error(
+                "the API answered an organizationId that is %s, not a string" % _json_kind(organization_id),
+                status=status,
+                method="POST",
+                path=path,
+                attempts=self._last_attempts,
+            )
         return organization_id
 
     # --- one call: attempts, waits, answer checks -------------------------------------------------------------------
@@ -399,13 +454,17 @@ class APIClient:
         if retry_after is not None:
             if retry_after > MAX_RETRY_AFTER_SECONDS:
                 return None, "the API asked to wait %d s, more than the %d s this collection waits" % (
-                    retry_after, MAX_RETRY_AFTER_SECONDS)
+                    retry_after,
+                    MAX_RETRY_AFTER_SECONDS,
+                )
             wait = retry_after
         else:
             wait = min(MAX_BACKOFF_SECONDS, self.api_retry_backoff * 2 ** (attempt - 1))
         if waited + wait > MAX_TOTAL_WAIT_SECONDS:
             return None, "waiting %g s more would pass the %d s one call may spend waiting between attempts" % (
-                wait, MAX_TOTAL_WAIT_SECONDS)
+                wait,
+                MAX_TOTAL_WAIT_SECONDS,
+            )
         return wait, None
 
     def _attempt(self, method, path, request, safe, read_only, expects_object):
@@ -434,27 +493,53 @@ class APIClient:
                 return self.session.request(method, self.api_url + path, **request)
         except requests.exceptions.SSLError as exc:
             # The handshake precedes the request, so nothing was sent; a bad certificate stays bad, so no retry.
-            raise _Failed(self._error("TLS with %s failed: %s; set ca_path to the CA bundle of a private CA, or "
-                                      "validate_certs to false for a test endpoint you trust"
-                                      % (self.api_url, _describe(exc)), method=method, path=path, sent=False),
-                          retry=False) from None
+            raise _Failed(
+                self._error(
+                    "TLS with %s failed: %s; set ca_path to the CA bundle of a private CA, or "
+                    "validate_certs to false for a test endpoint you trust" % (self.api_url, _describe(exc)),
+                    method=method,
+                    path=path,
+                    sent=False,
+                ),
+                retry=False,
+            ) from None
         except requests.exceptions.ConnectTimeout:
-            raise _Failed(self._error("could not connect to %s within %s seconds" % (self.api_url, self.api_timeout),
-                                      method=method, path=path, sent=False), retry=True) from None
+            raise _Failed(
+                self._error(
+                    "could not connect to %s within %s seconds" % (self.api_url, self.api_timeout),
+                    method=method,
+                    path=path,
+                    sent=False,
+                ),
+                retry=True,
+            ) from None
         except requests.exceptions.ReadTimeout:
-            raise _Failed(self._error("no answer from %s within %s seconds" % (self.api_url, self.api_timeout),
-                                      method=method, path=path), retry=safe) from None
+            raise _Failed(
+                self._error(
+                    "no answer from %s within %s seconds" % (self.api_url, self.api_timeout), method=method, path=path
+                ),
+                retry=safe,
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             opened = not _never_connected(exc)
-            raise _Failed(self._error("cannot reach %s: %s" % (self.api_url, _describe(exc)),
-                                      method=method, path=path, sent=opened),
-                          retry=safe or not opened) from None
+            raise _Failed(
+                self._error(
+                    "cannot reach %s: %s" % (self.api_url, _describe(exc)), method=method, path=path, sent=opened
+                ),
+                retry=safe or not opened,
+            ) from None
         except (requests.exceptions.RequestException, ValueError, TypeError) as exc:
             # Invalid headers, URLs or bodies. Their text may quote a header value, the token included, so only
             # the kind of error is reported.
-            raise _Failed(self._error("the request could not be built (%s); nothing was sent"
-                                      % type(exc).__name__, method=method, path=path, sent=False),
-                          retry=False) from None
+            raise _Failed(
+                self._error(
+                    "the request could not be built (%s); nothing was sent" % type(exc).__name__,
+                    method=method,
+                    path=path,
+                    sent=False,
+                ),
+                retry=False,
+            ) from None
 
     def _read(self, response, method, path, safe):
         """The whole body; an answer that broke off is lost like a reset one: retried when sending again is safe."""
@@ -462,33 +547,62 @@ class APIClient:
             content = response.content
             declared = response.headers.get("Content-Length")
             # urllib3 2 refuses a short body by itself; urllib3 1.26 hands it over as if complete.
-            if (declared and declared.isdigit() and not response.headers.get("Content-Encoding")
-                    and len(content) < int(declared)):
+            if (
+                declared
+                and declared.isdigit()
+                and not response.headers.get("Content-Encoding")
+                and len(content) < int(declared)
+            ):
                 raise requests.exceptions.ChunkedEncodingError("short body")
         except (requests.exceptions.RequestException, OSError, ValueError):
-            raise _Failed(self._error("the answer of %s %s broke off before its end" % (method, path),
-                                      status=response.status_code, method=method, path=path),
-                          retry=safe) from None
+            raise _Failed(
+                self._error(
+                    "the answer of %s %s broke off before its end" % (method, path),
+                    status=response.status_code,
+                    method=method,
+                    path=path,
+                ),
+                retry=safe,
+            ) from None
         return content
 
     def _decode(self, content, status, method, path, read_only, expects_object):
         if not content.strip():
             if expects_object:
-                raise _Failed(self._error("the API answered an empty body for %s %s where an object was expected"
-                                          % (method, path), status=status, method=method, path=path), retry=False)
+                raise _Failed(
+                    self._error(
+                        "the API answered an empty body for %s %s where an object was expected" % (method, path),
+                        status=status,
+                        method=method,
+                        path=path,
+                    ),
+                    retry=False,
+                )
             return {}
         try:
             answer = json.loads(content)
         except ValueError:
             # A complete answer that is not JSON is the server's doing, so only reads ask again (a PUT or DELETE
             # would only repeat a write that took effect). The body is not echoed: it may hold a minted token.
-            raise _Failed(self._error("the API answered HTTP %s with a body that is not valid JSON for %s %s"
-                                      % (status, method, path), status=status, method=method, path=path),
-                          retry=read_only) from None
+            raise _Failed(
+                self._error(
+                    "the API answered HTTP %s with a body that is not valid JSON for %s %s" % (status, method, path),
+                    status=status,
+                    method=method,
+                    path=path,
+                ),
+                retry=read_only,
+            ) from None
         if not isinstance(answer, dict):
-            raise _Failed(self._error("the API answered %s for %s %s where an object was expected"
-                                      % (_json_kind(answer), method, path), status=status, method=method, path=path),
-                          retry=False)
+            raise _Failed(
+                self._error(
+                    "the API answered %s for %s %s where an object was expected" % (_json_kind(answer), method, path),
+                    status=status,
+                    method=method,
+                    path=path,
+                ),
+                retry=False,
+            )
         return answer
 
     # --- helpers ---------------------------------------------------------------------------------------------------
@@ -522,9 +636,13 @@ class APIClient:
             text = "" if value is None else str(value)
             # Dot segments would be normalised away by the URL machinery and reach another path.
             if text in ("", ".", "..") or any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
-                raise self._error("path parameter %s of %s must not be empty, '.', '..' or contain control "
-                                  "characters; nothing was sent" % (name, operation["path"]),
-                                  method=method, path=operation["path"], sent=False)
+                raise self._error(
+                    "path parameter %s of %s must not be empty, '.', '..' or contain control "
+                    "characters; nothing was sent" % (name, operation["path"]),
+                    method=method,
+                    path=operation["path"],
+                    sent=False,
+                )
             path = path.replace("{%s}" % name, requests.utils.quote(text, safe=""))
         return path
 

@@ -110,7 +110,7 @@ def _equal(desired, current):
     if isinstance(desired, (list, tuple)):
         if not isinstance(current, (list, tuple)) or len(desired) != len(current):
             return False
-        return all(_equal(d, c) for d, c in zip(desired, current))
+        return all(_equal(d, c) for d, c in zip(desired, current, strict=True))
     return values_equal(desired, current)
 
 

@@ -23,8 +23,10 @@ MAX_API_TIMEOUT = 3600  # larger values only hide a hung connection (and overflo
 DEFAULT_API_RETRIES = 4
 DEFAULT_API_RETRY_BACKOFF = 0.5
 
-MISSING_TOKEN = ("api_token is not set: set the api_token option or the CASTAI_API_TOKEN environment variable "
-                 "(in AWX, attach a CAST AI credential)")
+MISSING_TOKEN = (
+    "api_token is not set: set the api_token option or the CASTAI_API_TOKEN environment variable "
+    "(in AWX, attach a CAST AI credential)"
+)
 
 # option -> environment variable; each one is documented in the doc fragment.
 ENVIRONMENT = {

@@ -20,8 +20,14 @@ from ._schema import fill_zero_values, full, missing_required
 from ._waiter import DONE, PENDING, WaitFailed
 
 FIXED_FIELDS = ("model_specs_id", "service", "port")
-UPDATABLE_FIELDS = ("node_template_name", "vllm_config", "horizontal_autoscaling", "hibernation", "fallback",
-                    "edge_locations")
+UPDATABLE_FIELDS = (
+    "node_template_name",
+    "vllm_config",
+    "horizontal_autoscaling",
+    "hibernation",
+    "fallback",
+    "edge_locations",
+)
 MANAGED_FIELDS = FIXED_FIELDS + UPDATABLE_FIELDS
 # Nested objects merged with the current value on update; vllm_config is sent whole (its two fields exclude each other).
 MERGED_FIELDS = ("horizontal_autoscaling", "hibernation", "fallback")
@@ -30,18 +36,19 @@ TRANSITIONAL = ("DEPLOYING", "SCALING", "RESTARTING", "RESUMING", "HIBERNATING")
 # protobuf Duration in JSON: seconds with up to nine fractional digits and an "s" suffix.
 DURATION = re.compile(r"^(\d+)(?:\.(\d{1,9}))?s$")
 HIDDEN = "<hidden>"
-INT32_MAX = 2 ** 31 - 1
+INT32_MAX = 2**31 - 1
 POD_EVENTS_SHOWN = 5
 
 
 # ---- input ------------------------------------------------------------------------------------------------
+
 
 def parse_duration(text):
     """Nanoseconds of a protobuf duration string such as "1800s" or "0.5s"; None when malformed."""
     match = DURATION.match(text or "")
     if not match:
         return None
-    return int(match.group(1)) * 10 ** 9 + int((match.group(2) or "").ljust(9, "0"))
+    return int(match.group(1)) * 10**9 + int((match.group(2) or "").ljust(9, "0"))
 
 
 def input_errors(params):
@@ -64,8 +71,10 @@ def input_errors(params):
         condition = (params.get("hibernation") or {}).get(name) or {}
         duration = condition.get("duration")
         if duration is not None and parse_duration(duration) is None:
-            errors.append("hibernation.%s.duration must be seconds with an 's' suffix, such as '1800s' or '0.5s'; "
-                          "got %s" % (name, shown(duration)))
+            errors.append(
+                "hibernation.%s.duration must be seconds with an 's' suffix, such as '1800s' or '0.5s'; "
+                "got %s" % (name, shown(duration))
+            )
         if (condition.get("request_count") or 0) < 0:
             errors.append("hibernation.%s.request_count must not be negative" % name)
     return errors
@@ -74,8 +83,10 @@ def input_errors(params):
 def replicas_errors(replicas, autoscaling):
     """Replicas are set by hand only while autoscaling is off (``autoscaling``: the settings the model will have)."""
     if replicas is not None and autoscaling.get("enabled"):
-        return ["replicas cannot be combined with enabled horizontal autoscaling, which sets the replica count; set "
-                "horizontal_autoscaling.enabled=false to scale by hand"]
+        return [
+            "replicas cannot be combined with enabled horizontal autoscaling, which sets the replica count; set "
+            "horizontal_autoscaling.enabled=false to scale by hand"
+        ]
     return []
 
 
@@ -105,6 +116,7 @@ def desired_state(params):
 
 
 # ---- comparing and planning --------------------------------------------------------------------------------
+
 
 def align(desired, current):
     """Make equal-meaning values spelled differently compare equal: durations ("60s" vs "60.0s"), and edge
@@ -167,12 +179,12 @@ class Plan:
     """What a present run does to an existing (or missing) model; pure data, computed without API calls."""
 
     def __init__(self, action, patch=None, scale=None, errors=None, paths=None, create=None):
-        self.action = action          # "create", "update", "recreate" or "none"
-        self.patch = patch or {}      # snake_case HostedModelUpdate
-        self.create = create or {}    # snake_case HostedModel for create / recreate
-        self.scale = scale            # replicas to scale to, or None
-        self.errors = errors or []    # reasons to fail before any write
-        self.paths = paths or []      # every differing path
+        self.action = action  # "create", "update", "recreate" or "none"
+        self.patch = patch or {}  # snake_case HostedModelUpdate
+        self.create = create or {}  # snake_case HostedModel for create / recreate
+        self.scale = scale  # replicas to scale to, or None
+        self.errors = errors or []  # reasons to fail before any write
+        self.paths = paths or []  # every differing path
 
     @property
     def changed(self):
@@ -189,12 +201,19 @@ def plan_present(params, current):
     fixed = [p for p in paths if p.split(".")[0] in FIXED_FIELDS]
     if fixed:
         if not params.get("recreate"):
-            return Plan("none", paths=paths, errors=[
-                "%s fixed at create: the model has %s, the task asks for %s. Set recreate=true to delete and create "
-                "the model again" % (
-                    ", ".join(fixed) + (" is" if len(fixed) == 1 else " are"),
-                    ", ".join("%s=%r" % (f, current.get(f)) for f in fixed),
-                    ", ".join("%s=%r" % (f, desired.get(f)) for f in fixed))])
+            return Plan(
+                "none",
+                paths=paths,
+                errors=[
+                    "%s fixed at create: the model has %s, the task asks for %s. Set recreate=true to delete and create "
+                    "the model again"
+                    % (
+                        ", ".join(fixed) + (" is" if len(fixed) == 1 else " are"),
+                        ", ".join("%s=%r" % (f, current.get(f)) for f in fixed),
+                        ", ".join("%s=%r" % (f, desired.get(f)) for f in fixed),
+                    )
+                ],
+            )
         return plan_create(params, desired, current, "recreate", paths=paths)
     errors = []
     updatable = [p for p in paths if p.split(".")[0] in UPDATABLE_FIELDS]
@@ -229,12 +248,16 @@ def plan_create(params, desired, current, action, paths=None):
     errors = []
     missing = [name for name in ("model_specs_id", "service", "port") if body.get(name) is None]
     if missing:
-        errors.append("creating a hosted model needs %s; missing: %s" % (
-            ", ".join(("model_specs_id", "service", "port")), ", ".join(missing)))
+        errors.append(
+            "creating a hosted model needs %s; missing: %s"
+            % (", ".join(("model_specs_id", "service", "port")), ", ".join(missing))
+        )
     for name in UPDATABLE_FIELDS:
         if isinstance(body.get(name), dict):
-            errors.extend("creating a hosted model with %s needs %s" % (name, path)
-                          for path in missing_required(SCHEMAS, nested_schema(name), body[name], name))
+            errors.extend(
+                "creating a hosted model with %s needs %s" % (name, path)
+                for path in missing_required(SCHEMAS, nested_schema(name), body[name], name)
+            )
     errors.extend(autoscaling_errors(body.get("horizontal_autoscaling") or {}))
     replicas = params.get("replicas")
     errors.extend(replicas_errors(replicas, body.get("horizontal_autoscaling") or {}))
@@ -259,12 +282,15 @@ def update_errors(patch):
             for path in missing_required(SCHEMAS, nested_schema(name), patch[name], name):
                 errors.append("%s is not set on the model yet, so the update needs %s" % (name, path))
     if "horizontal_autoscaling" in patch:
-        errors.extend("after merging with the model's current autoscaling settings: " + e
-                      for e in autoscaling_errors(patch["horizontal_autoscaling"]))
+        errors.extend(
+            "after merging with the model's current autoscaling settings: " + e
+            for e in autoscaling_errors(patch["horizontal_autoscaling"])
+        )
     return errors
 
 
 # ---- results ----------------------------------------------------------------------------------------------
+
 
 def managed_view(model, token_sent=False):
     """One side of the diff: the managed fields and the replica count; the Hugging Face token is never included."""
@@ -330,6 +356,7 @@ UP = ("RUNNING", "WARNING")
 def running_check(hibernation_on, replicas):
     """The waiter's check for "the model is up": RUNNING (or WARNING), or HIBERNATED when hibernation is on or
     replicas=0."""
+
     def check(model):
         if model is None:
             raise WaitFailed("the hosted model disappeared while waiting for it to run", state=model)
@@ -337,8 +364,9 @@ def running_check(hibernation_on, replicas):
         if replicas == 0:
             return DONE if status in ("HIBERNATED", "STOPPED") else PENDING
         if status in ("FAILED", "STOPPED"):
-            raise WaitFailed("the hosted model is %s: %s" % (status, model.get("status_reason") or "no reason given"),
-                             state=model)
+            raise WaitFailed(
+                "the hosted model is %s: %s" % (status, model.get("status_reason") or "no reason given"), state=model
+            )
         if status == "HIBERNATED" and hibernation_on:
             return DONE
         if status not in UP:
@@ -346,6 +374,7 @@ def running_check(hibernation_on, replicas):
         if replicas is not None and (model.get("current_replicas") or 0) != replicas:
             return PENDING
         return DONE
+
     return check
 
 

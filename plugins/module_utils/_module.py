@@ -14,9 +14,9 @@ from typing import NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ._checks import path_id_errors
 from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, REQUESTS_REQUIREMENT, APIError
 from ._connection import build_client, connection_argument_spec, connection_errors
-from ._checks import path_id_errors
 from ._schema import AnswerError, from_api
 
 
@@ -31,8 +31,11 @@ class CastAIModule(AnsibleModule):
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
         if not HAS_REQUESTS:
-            self.fail_json(msg="%s %s" % (missing_required_lib(REQUESTS_REQUIREMENT), REQUESTS_IMPORT_ERROR.strip()
-                                          .splitlines()[-1]), exception=REQUESTS_IMPORT_ERROR)
+            self.fail_json(
+                msg="%s %s"
+                % (missing_required_lib(REQUESTS_REQUIREMENT), REQUESTS_IMPORT_ERROR.strip().splitlines()[-1]),
+                exception=REQUESTS_IMPORT_ERROR,
+            )
         errors = connection_errors(self.params)
         errors.extend(path_id_errors(self.params, path_ids))
         if errors:
@@ -115,8 +118,9 @@ class CastAIModule(AnsibleModule):
         """Note a change this task made (past tense, e.g. "created hosted model abc")."""
         self.writes_done.append(done)
 
-    def write(self, doing, done, operation_id, path_params=None, query=None, body=None, gone_ok=False,
-              conflict_ok=False):
+    def write(
+        self, doing, done, operation_id, path_params=None, query=None, body=None, gone_ok=False, conflict_ok=False
+    ):
         """Send one write and record it; return the decoded answer.
 
         ``doing`` names the attempt for a failure message, ``done`` the change once acknowledged. A write whose
@@ -151,8 +155,9 @@ class CastAIModule(AnsibleModule):
         ``needs`` names fields the module relies on: an answer without them is an error, never a default.
         """
         if not isinstance(data, dict):
-            self.fail_json(msg="%s: the API answered %s where a %s object was expected"
-                               % (action, _kind(data), schema.__name__))
+            self.fail_json(
+                msg="%s: the API answered %s where a %s object was expected" % (action, _kind(data), schema.__name__)
+            )
         try:
             result = from_api(schema, data)
         except AnswerError as exc:
@@ -191,4 +196,5 @@ def _kind(data):
     if data is None or data == "":
         return "nothing"
     return {dict: "an object", list: "a JSON list", str: "a string", bool: "a boolean"}.get(
-        type(data), "a %s" % type(data).__name__)
+        type(data), "a %s" % type(data).__name__
+    )

@@ -25,13 +25,15 @@ UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 # A bound for the arithmetic on dates (year 1 is near); the API refuses long windows itself.
 MAX_LAST_HOURS = 24 * 3660
 INT64 = re.compile(r"^[+-]?[0-9]{1,19}$")
-INT64_MAX = 2 ** 63 - 1
+INT64_MAX = 2**63 - 1
 # Plain decimal notation only: an exponent such as 1e999999999 would expand to a billion digits.
 DECIMAL = re.compile(r"^[+-]?[0-9]{1,18}(\.[0-9]{1,18})?$")
 MONEY_STEP = Decimal("0.000001")
 
 # The contract sends these int64 figures as strings (nanoseconds for durations, see GenerateAnalyticsResponse).
-NANOSECONDS = frozenset(("step_duration", "avg_duration", "p50", "p95", "p99", "duration", "previous_interval_duration"))
+NANOSECONDS = frozenset(
+    ("step_duration", "avg_duration", "p50", "p95", "p99", "duration", "previous_interval_duration")
+)
 COUNTS = frozenset(("request_count", "rate_limit_hits_total"))
 MONEY = frozenset(("total_cost", "input_token_cost", "output_token_cost"))
 
@@ -42,12 +44,15 @@ class ReportError(ValueError):
 
 # ---- the window ----------------------------------------------------------------------------------------------------
 
+
 def last_error(value):
     """Why ``value`` is not a relative period such as 24h, 7d or 4w, or None."""
     match = LAST.match(value)
     if not match:
-        return ("last must be a whole number of hours, days or weeks (h, d or w), such as 24h, 7d or 30d; got %s"
-                % shown(value))
+        return (
+            "last must be a whole number of hours, days or weeks (h, d or w), such as 24h, 7d or 30d; got %s"
+            % shown(value)
+        )
     hours = int(match.group(1)) * UNIT_HOURS[match.group(2)]
     if hours == 0:
         return "last must be longer than 0, got %s" % shown(value)
@@ -100,6 +105,7 @@ def utc_now():
 
 # ---- the filter ----------------------------------------------------------------------------------------------------
 
+
 def cel_text(value):
     """A CEL string literal."""
     return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
@@ -143,12 +149,15 @@ def chosen_reports(params):
     if not reports:
         return [], ["reports must name at least one of: %s" % ", ".join(REPORTS)]
     if BILLING in reports and narrowed:
-        return reports, ["the billing report covers the whole organization and cannot be narrowed by %s; "
-                         "set reports to [analytics], or leave out %s" % (", ".join(narrowed), ", ".join(narrowed))]
+        return reports, [
+            "the billing report covers the whole organization and cannot be narrowed by %s; "
+            "set reports to [analytics], or leave out %s" % (", ".join(narrowed), ", ".join(narrowed))
+        ]
     return [name for name in REPORTS if name in reports], []
 
 
 # ---- figures as numbers --------------------------------------------------------------------------------------------
+
 
 def int64(value, where):
     """An int64 the API sent as a string; absent means 0 (proto3 JSON leaves zero values out)."""
@@ -196,6 +205,7 @@ def with_numbers(value, report, where):
 
 # ---- the summary ---------------------------------------------------------------------------------------------------
 
+
 def series_total(analytics, series, field):
     """The sum of one figure over every bucket and model of an analytics series."""
     block = analytics.get(series) or {}
@@ -209,23 +219,47 @@ def amount(value):
 
 def summary(analytics, billing):
     """The headline figures; each one is None when the report it comes from was not asked for."""
-    result = dict.fromkeys(("total_cost", "total_cost_float", "cost_source", "requests", "errors",
-                            "error_rate_percent", "input_tokens", "output_tokens", "tokens", "gpu_hours"))
+    result = dict.fromkeys(
+        (
+            "total_cost",
+            "total_cost_float",
+            "cost_source",
+            "requests",
+            "errors",
+            "error_rate_percent",
+            "input_tokens",
+            "output_tokens",
+            "tokens",
+            "gpu_hours",
+        )
+    )
     if analytics is not None:
         requests = series_total(analytics, "api_calls", "total_count")
         errors = series_total(analytics, "errors", "error_count")
         input_tokens = series_total(analytics, "input_tokens", "total_count")
         output_tokens = series_total(analytics, "output_tokens", "total_count")
         cost = amount((analytics.get("cost") or {}).get("total_cost"))
-        result.update(total_cost=cost, total_cost_float=float(cost), cost_source=ANALYTICS, requests=requests,
-                      errors=errors, error_rate_percent=round(100.0 * errors / requests, 4) if requests else 0.0,
-                      input_tokens=input_tokens, output_tokens=output_tokens, tokens=input_tokens + output_tokens)
+        result.update(
+            total_cost=cost,
+            total_cost_float=float(cost),
+            cost_source=ANALYTICS,
+            requests=requests,
+            errors=errors,
+            error_rate_percent=round(100.0 * errors / requests, 4) if requests else 0.0,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            tokens=input_tokens + output_tokens,
+        )
     if billing is not None:
         rows = billing["self_hosted_models"] + billing["serverless_models"]
         # The billing report's amounts are exact decimals: when it was read, the cost comes from it.
         cost = money_text(sum((Decimal(row["total_cost"]) for row in rows), Decimal(0)))
-        result.update(total_cost=cost, total_cost_float=float(cost), cost_source=BILLING,
-                      gpu_hours=round(float(sum(row["gpu_hours"] or 0 for row in billing["self_hosted_models"])), 6))
+        result.update(
+            total_cost=cost,
+            total_cost_float=float(cost),
+            cost_source=BILLING,
+            gpu_hours=round(float(sum(row["gpu_hours"] or 0 for row in billing["self_hosted_models"])), 6),
+        )
         if analytics is None:
             result["requests"] = sum(row["request_count"] for row in rows)
     return result

@@ -28,8 +28,14 @@ from ._compare import differences, merge
 
 ABSENT_VIEW = {"state": "absent"}
 # Past tense of the verbs ``Resource.send`` takes, for "what was done" in messages.
-DONE = {"create": "created", "update": "updated", "set": "set", "remove": "removed", "delete": "deleted",
-        "scale": "scaled"}
+DONE = {
+    "create": "created",
+    "update": "updated",
+    "set": "set",
+    "remove": "removed",
+    "delete": "deleted",
+    "scale": "scaled",
+}
 
 
 class Resource:
@@ -59,8 +65,9 @@ class Resource:
     def send(self, verb, operation_id, body=None, model=None, needs=(), gone_ok=False):
         """One recorded write to ``self.path`` ("set the budget of ..."); the answer parsed when ``model`` is given."""
         doing = "%s %s" % (verb, self.noun)
-        answer = self.module.write(doing, "%s %s" % (DONE[verb], self.noun), operation_id, self.path, body=body,
-                                   gone_ok=gone_ok)
+        answer = self.module.write(
+            doing, "%s %s" % (DONE[verb], self.noun), operation_id, self.path, body=body, gone_ok=gone_ok
+        )
         return answer if model is None else self.module.parse(model, answer, doing, needs=needs)
 
     # ---- what every module declares ------------------------------------------------------------------------
@@ -139,8 +146,11 @@ def run(resource):
     result = resource.result()
     result[resource.result_key] = after
     result["changed_fields"] = changes
-    module.exit_with(changed=changed, diff={"before": resource.view(current if resource.exists(current) else None),
-                                            "after": resource.view(after)}, **result)
+    module.exit_with(
+        changed=changed,
+        diff={"before": resource.view(current if resource.exists(current) else None), "after": resource.view(after)},
+        **result,
+    )
 
 
 def _present(resource, current):

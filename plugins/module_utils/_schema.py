@@ -15,8 +15,15 @@ import re
 
 INTEGER_TEXT = re.compile(r"^-?[0-9]{1,20}$")
 ZERO_VALUES = {"integer": 0, "number": 0.0, "boolean": False}
-JSON_KINDS = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
-              float: "a number", type(None): "null"}
+JSON_KINDS = {
+    dict: "an object",
+    list: "a list",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
 
 
 class AnswerError(ValueError):
@@ -54,8 +61,10 @@ def _value(tables, field, value, where, problems):
     if kind == "array":
         if not isinstance(value, list):
             return _problem(problems, where, "a list", value)
-        return [None if item is None else _value(tables, field["items"], item, "%s[%d]" % (where, index), problems)
-                for index, item in enumerate(value)]
+        return [
+            None if item is None else _value(tables, field["items"], item, "%s[%d]" % (where, index), problems)
+            for index, item in enumerate(value)
+        ]
     if kind == "boolean":
         return value if isinstance(value, bool) else _problem(problems, where, "a boolean", value)
     if isinstance(value, bool):

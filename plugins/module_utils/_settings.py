@@ -41,7 +41,7 @@ def weight_error(weight):
     if weight is None:
         return None
     if not math.isfinite(weight) or not 0 <= weight <= 1:
-        return ("router_quality_weight must be between 0 (cost only) and 1 (quality only), got %s" % weight)
+        return "router_quality_weight must be between 0 (cost only) and 1 (quality only), got %s" % weight
     return None
 
 

@@ -45,8 +45,9 @@ class WaitTimeout(WaitError):
     """The goal was not reached within the timeout."""
 
 
-def wait_for(poll, check, timeout, sleep=5.0, describe=repr, clock=time.monotonic, sleeper=time.sleep,
-             what="the condition"):
+def wait_for(
+    poll, check, timeout, sleep=5.0, describe=repr, clock=time.monotonic, sleeper=time.sleep, what="the condition"
+):
     """Poll until ``check(poll())`` says done; return the last state.
 
     ``poll`` is called at least once, even with a timeout of 0. The time between

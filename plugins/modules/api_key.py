@@ -237,7 +237,9 @@ class HeldKey(Resource):
 
     def read(self):
         if self.params["state"] == "absent":
-            return {"key": None, "token_file": file_state(self.path)} if self.path and os.path.exists(self.path) else None
+            return (
+                {"key": None, "token_file": file_state(self.path)} if self.path and os.path.exists(self.path) else None
+            )
         self.held = self.params["token"] or self.read_file()
         # A token read from a file is not an option, so Ansible would not hide it by itself.
         self.module.hide(self.held)
@@ -262,8 +264,9 @@ class HeldKey(Resource):
                 return False
             self.module.fail_api("verify the held token", exc)
         if owner != self.module.organization_id:
-            self.module.warn("The held token belongs to another organization; a key is created for %s."
-                             % self.module.organization_id)
+            self.module.warn(
+                "The held token belongs to another organization; a key is created for %s." % self.module.organization_id
+            )
             return False
         return True
 
@@ -286,8 +289,13 @@ class HeldKey(Resource):
 
     def create(self, desired):
         action = "create an API key"
-        answer = self.module.write(action, "created an API key", API_KEYS_API_CREATE_API_KEY,
-                                   {"organizationId": self.module.organization_id}, body={})
+        answer = self.module.write(
+            action,
+            "created an API key",
+            API_KEYS_API_CREATE_API_KEY,
+            {"organizationId": self.module.organization_id},
+            body={},
+        )
         self.token = self.module.parse(APIKey, answer, action, needs=("token",))["token"]
         if not isinstance(answer["token"], str):
             # The model would turn a number into text; a token of another type is no token.
@@ -308,9 +316,17 @@ class HeldKey(Resource):
             write_token_file(self.path, token)
         except OSError as exc:
             # A key minted now would be an orphan nobody can use if its token were lost with the file.
-            self.module.fail_json(msg="path: cannot write %s: %s%s" % (self.path, exc, ". The new token is in this "
-                                  "result; store it now, the API will not show it again" if self.token else ""),
-                                  **self.result())
+            self.module.fail_json(
+                msg="path: cannot write %s: %s%s"
+                % (
+                    self.path,
+                    exc,
+                    ". The new token is in this result; store it now, the API will not show it again"
+                    if self.token
+                    else "",
+                ),
+                **self.result(),
+            )
         self.module.record("wrote the token file %s" % self.path)
 
     def delete(self, current):
@@ -323,11 +339,14 @@ class HeldKey(Resource):
     def result(self):
         absent = self.params["state"] == "absent"
         # With state=absent no API call is made, so the organization is only known when given.
-        result = {"organization_id": self.params["organization_id"] if absent else self.module.organization_id,
-                  "created": self.token is not None or self.would_create}
+        result = {
+            "organization_id": self.params["organization_id"] if absent else self.module.organization_id,
+            "created": self.token is not None or self.would_create,
+        }
         if self.token:
             result["token"] = self.token
         return result
+
 
 def main():
     module = CastAIModule(
@@ -349,8 +368,10 @@ def main():
     if params["state"] == "absent":
         module.warn(("Removes the local token file only. " if params["path"] else "") + gone)
     elif not (params["token"] or params["path"] or params["rotate"]):
-        module.warn("Neither token nor path is set, so every run creates a new key. Keep the token to make this task "
-                    "idempotent.")
+        module.warn(
+            "Neither token nor path is set, so every run creates a new key. Keep the token to make this task "
+            "idempotent."
+        )
     run(HeldKey(module))
 
 

@@ -143,7 +143,10 @@ from ..module_utils._budget import MoneyError, money_text, same_amount, to_decim
 from ..module_utils._generated.api_keys import APIKeyBudget
 from ..module_utils._generated.api_keys_schema import SCHEMAS
 from ..module_utils._generated.operations import (
-    API_KEYS_API_DELETE_API_KEY_BUDGET, API_KEYS_API_GET_API_KEY_BUDGET, API_KEYS_API_UPDATE_API_KEY_BUDGET)
+    API_KEYS_API_DELETE_API_KEY_BUDGET,
+    API_KEYS_API_GET_API_KEY_BUDGET,
+    API_KEYS_API_UPDATE_API_KEY_BUDGET,
+)
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import Resource, run
 from ..module_utils._schema import api_body

@@ -118,8 +118,9 @@ def main():
     path_params = {"organizationId": organization_id}
     if params["api_key_id"] is not None:
         action = "read the budget of API key %s" % params["api_key_id"]
-        answer = module.call_or_none(action, API_KEYS_API_GET_API_KEY_BUDGET,
-                                     dict(path_params, apiKeyId=params["api_key_id"]))
+        answer = module.call_or_none(
+            action, API_KEYS_API_GET_API_KEY_BUDGET, dict(path_params, apiKeyId=params["api_key_id"])
+        )
         items = [] if answer is None else [answer]
     else:
         action = "list the API-key budgets"

@@ -154,11 +154,20 @@ api_calls:
 """
 
 from ..module_utils._generated.operations import (
-    SETTINGS_API_DELETE_API_KEY_SETTINGS, SETTINGS_API_GET_API_KEY_SETTINGS, SETTINGS_API_UPSERT_API_KEY_SETTINGS)
+    SETTINGS_API_DELETE_API_KEY_SETTINGS,
+    SETTINGS_API_GET_API_KEY_SETTINGS,
+    SETTINGS_API_UPSERT_API_KEY_SETTINGS,
+)
 from ..module_utils._generated.settings import APIKeySettings
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import run
-from ..module_utils._settings import SETTINGS_FIELDS, SettingsResource, check_requested, complete, settings_argument_spec
+from ..module_utils._settings import (
+    SETTINGS_FIELDS,
+    SettingsResource,
+    check_requested,
+    complete,
+    settings_argument_spec,
+)
 
 
 class KeySettings(SettingsResource):
@@ -184,14 +193,19 @@ class KeySettings(SettingsResource):
         verb = "update" if current else "create"
         base = current or self.organization_settings()
         answer = self.write_settings(verb, SETTINGS_API_UPSERT_API_KEY_SETTINGS, desired, base)
-        return complete(self.module.parse(APIKeySettings, answer, verb + " " + self.noun, needs=("settings",))["settings"])
+        return complete(
+            self.module.parse(APIKeySettings, answer, verb + " " + self.noun, needs=("settings",))["settings"]
+        )
 
     def delete(self, current):
         self.send("remove", SETTINGS_API_DELETE_API_KEY_SETTINGS, gone_ok=True)
 
     def result(self):
-        return {"organization_id": self.path["organizationId"], "api_key_id": self.path["id"],
-                "inherited_fields": self.inherited}
+        return {
+            "organization_id": self.path["organizationId"],
+            "api_key_id": self.path["id"],
+            "inherited_fields": self.inherited,
+        }
 
 
 def main():

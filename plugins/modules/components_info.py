@@ -144,9 +144,9 @@ api_calls:
   sample: 2
 """
 
+from ..module_utils._checks import wait_errors
 from ..module_utils._generated.components import Component
 from ..module_utils._generated.operations import COMPONENTS_API_LIST_COMPONENTS
-from ..module_utils._checks import wait_errors
 from ..module_utils._module import CastAIModule
 from ..module_utils._waiter import DONE, PENDING, WaitError, wait_for
 
@@ -168,9 +168,11 @@ def describe(components):
     found = proxies(components)
     if not found:
         return "no PROXY component (is the AI Optimizer proxy installed in the cluster?)"
-    return "; ".join("PROXY %s %s, warning: %s" % (component["version"] or "(no version)", component["status"],
-                                                   component["warning"] or "none")
-                     for component in found)
+    return "; ".join(
+        "PROXY %s %s, warning: %s"
+        % (component["version"] or "(no version)", component["status"], component["warning"] or "none")
+        for component in found
+    )
 
 
 def main():
@@ -201,13 +203,21 @@ def main():
     if not params["wait_running"]:
         module.exit_with(changed=False, components=read(), **result)
     try:
-        components = wait_for(read, proxy_running, timeout=params["wait_timeout"], sleep=params["wait_sleep"],
-                              describe=describe, what="the PROXY component to report RUNNING")
+        components = wait_for(
+            read,
+            proxy_running,
+            timeout=params["wait_timeout"],
+            sleep=params["wait_sleep"],
+            describe=describe,
+            what="the PROXY component to report RUNNING",
+        )
     except WaitError as exc:
         module.fail_json(msg="cluster %s: %s" % (cluster_id, exc.message), components=exc.state or [], **result)
     for component in proxies(components):
         if component["warning"]:
-            module.warn("The PROXY component of cluster %s runs with a warning: %s" % (cluster_id, component["warning"]))
+            module.warn(
+                "The PROXY component of cluster %s runs with a warning: %s" % (cluster_id, component["warning"])
+            )
     module.exit_with(changed=False, components=components, **result)
 
 

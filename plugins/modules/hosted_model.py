@@ -546,17 +546,24 @@ class HostedModelResource(Resource):
         refused.
         """
         action = "list hosted models of cluster %s" % self.params["cluster_id"]
-        models = self.module.each(action, HostedModel, HOSTED_MODELS_API_LIST_HOSTED_MODELS, self.path, needs=("id",),
-                                  on_404=self.cluster_gone)
+        models = self.module.each(
+            action,
+            HostedModel,
+            HOSTED_MODELS_API_LIST_HOSTED_MODELS,
+            self.path,
+            needs=("id",),
+            on_404=self.cluster_gone,
+        )
         model_id = model_id or self.params["id"]
         if model_id:
             return next((m for m in models if m["id"] == model_id), None)
         matches = [m for m in models if m["service"] == self.params["service"]]
         live = [m for m in matches if m["status"] != "DELETING"]
         if len(live) > 1:
-            self.module.fail_json(msg="%d hosted models in cluster %s have service %r (IDs %s); set id to choose one"
-                                  % (len(live), self.params["cluster_id"], self.params["service"],
-                                     ", ".join(m["id"] for m in live)))
+            self.module.fail_json(
+                msg="%d hosted models in cluster %s have service %r (IDs %s); set id to choose one"
+                % (len(live), self.params["cluster_id"], self.params["service"], ", ".join(m["id"] for m in live))
+            )
         return (live or matches or [None])[0]
 
     def cluster_gone(self):
@@ -579,10 +586,14 @@ class HostedModelResource(Resource):
             return ["cluster %s not found: the API answered 404 for its hosted models" % self.params["cluster_id"]]
         if current is None and self.params["id"]:
             if self.deleting:
-                return ["hosted model %s is being deleted; to create a new one, leave id out and set service, "
-                        "model_specs_id and port" % self.params["id"]]
-            return ["no hosted model with id %s in cluster %s; to create one, leave id out and set service, "
-                    "model_specs_id and port" % (self.params["id"], self.params["cluster_id"])]
+                return [
+                    "hosted model %s is being deleted; to create a new one, leave id out and set service, "
+                    "model_specs_id and port" % self.params["id"]
+                ]
+            return [
+                "no hosted model with id %s in cluster %s; to create one, leave id out and set service, "
+                "model_specs_id and port" % (self.params["id"], self.params["cluster_id"])
+            ]
         self.plan = plan_present(self.params, current)
         return self.plan.errors
 
@@ -598,8 +609,13 @@ class HostedModelResource(Resource):
 
     def view(self, obj):
         plan = self.plan
-        sent = plan is not None and ("vllm_config.hugging_face_token" in plan.paths or bool(
-            plan.action in ("create", "recreate") and (plan.create.get("vllm_config") or {}).get("hugging_face_token")))
+        sent = plan is not None and (
+            "vllm_config.hugging_face_token" in plan.paths
+            or bool(
+                plan.action in ("create", "recreate")
+                and (plan.create.get("vllm_config") or {}).get("hugging_face_token")
+            )
+        )
         return managed_view(obj, token_sent=sent and obj is not self.before)
 
     # ---- writing --------------------------------------------------------------------------------------------
@@ -609,9 +625,14 @@ class HostedModelResource(Resource):
             # Being deleted: it will be gone soon, so this is a create once it is.
             self.wait(self.deleting, gone_check, "the deleting model to be gone")
         body = api_body(SCHEMAS, "HostedModel", self.plan.create)
-        answer = self.module.write("create hosted model (service %s)" % body["service"],
-                                   "created hosted model (service %s)" % body["service"],
-                                   HOSTED_MODELS_API_CREATE_HOSTED_MODEL, self.path, body=body, conflict_ok=True)
+        answer = self.module.write(
+            "create hosted model (service %s)" % body["service"],
+            "created hosted model (service %s)" % body["service"],
+            HOSTED_MODELS_API_CREATE_HOSTED_MODEL,
+            self.path,
+            body=body,
+            conflict_ok=True,
+        )
         if answer is None:
             return self.adopt(desired)
         model = self.module.parse(HostedModel, answer, "create hosted model", needs=("id",))
@@ -621,27 +642,40 @@ class HostedModelResource(Resource):
         """A 409 on create: another run created the service meanwhile. Adopt it when it is what this task asks for."""
         other = self.find()
         if other is None or other["status"] == "DELETING" or plan_present(self.params, other).action == "recreate":
-            self.module.fail_json(msg="create hosted model (service %s): the API answered 409: another hosted model "
-                                  "with this service was created meanwhile%s; rerun the task to manage it" % (
-                                      self.params["service"], "" if other is None else " (ID %s, model_specs_id %s, "
-                                      "port %s)" % (other["id"], other["model_specs_id"], other["port"])))
+            self.module.fail_json(
+                msg="create hosted model (service %s): the API answered 409: another hosted model "
+                "with this service was created meanwhile%s; rerun the task to manage it"
+                % (
+                    self.params["service"],
+                    ""
+                    if other is None
+                    else " (ID %s, model_specs_id %s, port %s)" % (other["id"], other["model_specs_id"], other["port"]),
+                )
+            )
         self.before, self.plan = other, plan_present(self.params, other)
         return self.update(desired, other, None) if self.plan.changed else other
 
     def update(self, desired, current, changes):
         if self.plan.action == "recreate":
-            self.module.write("delete hosted model %s to recreate it" % current["id"],
-                              "deleted hosted model %s to recreate it" % current["id"],
-                              HOSTED_MODELS_API_DELETE_HOSTED_MODEL, self.model_path(current))
+            self.module.write(
+                "delete hosted model %s to recreate it" % current["id"],
+                "deleted hosted model %s to recreate it" % current["id"],
+                HOSTED_MODELS_API_DELETE_HOSTED_MODEL,
+                self.model_path(current),
+            )
             self.wait(current, gone_check, "the old model to be gone before creating it again")
             self.deleting = None
             return self.create(desired)
         model = current
         if self.plan.patch:
             action = "update hosted model %s" % current["id"]
-            answer = self.module.write(action, "updated hosted model %s (%s)" % (current["id"], ", ".join(
-                sorted(self.plan.patch))), HOSTED_MODELS_API_UPDATE_HOSTED_MODEL, self.model_path(current),
-                body=api_body(SCHEMAS, "HostedModelUpdate", self.plan.patch))
+            answer = self.module.write(
+                action,
+                "updated hosted model %s (%s)" % (current["id"], ", ".join(sorted(self.plan.patch))),
+                HOSTED_MODELS_API_UPDATE_HOSTED_MODEL,
+                self.model_path(current),
+                body=api_body(SCHEMAS, "HostedModelUpdate", self.plan.patch),
+            )
             model = self.module.parse(HostedModel, answer, action, needs=("id",))
         return self.scale(model) if self.plan.scale is not None else model
 
@@ -649,25 +683,43 @@ class HostedModelResource(Resource):
         """Scale through :scale, first letting a deploying or restarting model settle (the API refuses it then)."""
         if model["status"] in TRANSITIONAL or model["status"] is None:
             model = self.wait(model, running_check(True, None), "the model to settle before scaling")
-        body = api_body(SCHEMAS, "ScaleHostedModelRequest", dict(
-            organization_id=self.path["organizationId"], cluster_id=self.path["clusterId"], id=model["id"],
-            replicas=self.plan.scale))
-        self.module.write("scale hosted model %s to %s replicas" % (model["id"], self.plan.scale),
-                          "scaled hosted model %s to %s replicas" % (model["id"], self.plan.scale),
-                          HOSTED_MODELS_API_SCALE_HOSTED_MODEL, self.model_path(model), body=body)
+        body = api_body(
+            SCHEMAS,
+            "ScaleHostedModelRequest",
+            dict(
+                organization_id=self.path["organizationId"],
+                cluster_id=self.path["clusterId"],
+                id=model["id"],
+                replicas=self.plan.scale,
+            ),
+        )
+        self.module.write(
+            "scale hosted model %s to %s replicas" % (model["id"], self.plan.scale),
+            "scaled hosted model %s to %s replicas" % (model["id"], self.plan.scale),
+            HOSTED_MODELS_API_SCALE_HOSTED_MODEL,
+            self.model_path(model),
+            body=body,
+        )
         return model
 
     def delete(self, current):
-        self.module.write("delete hosted model %s" % current["id"], "deleted hosted model %s" % current["id"],
-                          HOSTED_MODELS_API_DELETE_HOSTED_MODEL, self.model_path(current), gone_ok=True)
+        self.module.write(
+            "delete hosted model %s" % current["id"],
+            "deleted hosted model %s" % current["id"],
+            HOSTED_MODELS_API_DELETE_HOSTED_MODEL,
+            self.model_path(current),
+            gone_ok=True,
+        )
 
     # ---- waiting --------------------------------------------------------------------------------------------
 
     def settle(self, model, changed):
         model = self.after = self.settled(model, changed)
         if model.get("status") == "WARNING":
-            self.module.warn("hosted model %s is running with status WARNING: %s" % (
-                model["id"], model.get("status_reason") or "no reason given"))
+            self.module.warn(
+                "hosted model %s is running with status WARNING: %s"
+                % (model["id"], model.get("status_reason") or "no reason given")
+            )
         return model
 
     def settled(self, model, changed):
@@ -677,8 +729,11 @@ class HostedModelResource(Resource):
             return self.wait(model, self.up_check(model), "the model to run")
         if model["status"] in TRANSITIONAL:
             # Nothing to change, but the model is on its way somewhere: let it arrive (HIBERNATING ends asleep).
-            check = running_check(True, self.params["replicas"]) if model["status"] == "HIBERNATING" \
+            check = (
+                running_check(True, self.params["replicas"])
+                if model["status"] == "HIBERNATING"
                 else self.up_check(model)
+            )
             return self.wait(model, check, "the model to settle")
         return model
 
@@ -693,22 +748,31 @@ class HostedModelResource(Resource):
         hibernation = effective(desired_state(self.params), self.before, "hibernation")
         if plan.action in ("create", "recreate"):
             hibernation = plan.create.get("hibernation") or hibernation
-        stays_asleep = plan.action == "update" and plan.scale is None and (self.before or {}).get("status") == "HIBERNATED"
+        stays_asleep = (
+            plan.action == "update" and plan.scale is None and (self.before or {}).get("status") == "HIBERNATED"
+        )
         return running_check(bool(hibernation.get("enabled")) or stays_asleep, self.params["replicas"])
 
     def wait(self, model, check, what):
         """Poll the model until check says done; fail with the last status (and pod events) otherwise."""
         try:
-            return wait_for(lambda: self.find(model["id"]), check, timeout=self.params["wait_timeout"],
-                            sleep=self.params["wait_sleep"], describe=describe, what=what)
+            return wait_for(
+                lambda: self.find(model["id"]),
+                check,
+                timeout=self.params["wait_timeout"],
+                sleep=self.params["wait_sleep"],
+                describe=describe,
+                what=what,
+            )
         except WaitError as exc:
             last = exc.state
             result = dict(self.result(), hosted_model=last or model)
             msg = "hosted model %s (service %s): %s" % (model["id"], model["service"], exc.message)
             if last is not None:
                 action = "list pods of hosted model %s" % last["id"]
-                answer = self.module.call(action, HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS,
-                                          dict(self.path, hostedModelId=last["id"]))
+                answer = self.module.call(
+                    action, HOSTED_MODELS_API_GET_HOSTED_MODEL_PODS, dict(self.path, hostedModelId=last["id"])
+                )
                 result["pods"] = self.module.parse(HostedModelPods, answer, action)["pods"] or []
                 events = latest_pod_events(result["pods"])
                 msg += "; latest pod events: %s" % ("; ".join(events) if events else "none")
@@ -720,10 +784,12 @@ class HostedModelResource(Resource):
     def result(self):
         plan = self.plan
         present = self.params["state"] == "present"
-        return {"organization_id": self.path["organizationId"],
-                "recreated": plan is not None and plan.action == "recreate",
-                "scaled": plan is not None and plan.scale is not None,
-                "service_address": service_address((self.after or self.before) if present else None)}
+        return {
+            "organization_id": self.path["organizationId"],
+            "recreated": plan is not None and plan.action == "recreate",
+            "scaled": plan is not None and plan.scale is not None,
+            "service_address": service_address((self.after or self.before) if present else None),
+        }
 
 
 def argument_spec():
@@ -737,29 +803,41 @@ def argument_spec():
         model=dict(type="str"),
         port=dict(type="int"),
         node_template_name=dict(type="str"),
-        vllm_config=dict(type="dict", options=dict(
-            secret_name=dict(type="str", no_log=False),
-            hugging_face_token=dict(type="str", no_log=True),
-        ), mutually_exclusive=[("secret_name", "hugging_face_token")]),
-        update_hugging_face_token=dict(type="str", choices=["on_create", "always"], default="on_create",
-                                       no_log=False),
-        horizontal_autoscaling=dict(type="dict", options=dict(
-            enabled=dict(type="bool"),
-            min_replicas=dict(type="int"),
-            max_replicas=dict(type="int"),
-            target_metric=dict(type="str", choices=TARGET_METRICS),
-            target_value=dict(type="float"),
-        )),
-        hibernation=dict(type="dict", options=dict(
-            enabled=dict(type="bool"),
-            hibernate_condition=dict(type="dict", options=condition),
-            resume_condition=dict(type="dict", options=copy.deepcopy(condition)),
-        )),
-        fallback=dict(type="dict", options=dict(
-            enabled=dict(type="bool"),
-            provider_id=dict(type="str"),
-            model=dict(type="str"),
-        )),
+        vllm_config=dict(
+            type="dict",
+            options=dict(
+                secret_name=dict(type="str", no_log=False),
+                hugging_face_token=dict(type="str", no_log=True),
+            ),
+            mutually_exclusive=[("secret_name", "hugging_face_token")],
+        ),
+        update_hugging_face_token=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+        horizontal_autoscaling=dict(
+            type="dict",
+            options=dict(
+                enabled=dict(type="bool"),
+                min_replicas=dict(type="int"),
+                max_replicas=dict(type="int"),
+                target_metric=dict(type="str", choices=TARGET_METRICS),
+                target_value=dict(type="float"),
+            ),
+        ),
+        hibernation=dict(
+            type="dict",
+            options=dict(
+                enabled=dict(type="bool"),
+                hibernate_condition=dict(type="dict", options=condition),
+                resume_condition=dict(type="dict", options=copy.deepcopy(condition)),
+            ),
+        ),
+        fallback=dict(
+            type="dict",
+            options=dict(
+                enabled=dict(type="bool"),
+                provider_id=dict(type="str"),
+                model=dict(type="str"),
+            ),
+        ),
         edge_locations=dict(type="list", elements="str"),
         replicas=dict(type="int"),
         recreate=dict(type="bool", default=False),
@@ -770,8 +848,11 @@ def argument_spec():
 
 
 def main():
-    module = CastAIModule(argument_spec=argument_spec(), required_one_of=[("id", "service")],
-                          mutually_exclusive=[("model_specs_id", "model")])
+    module = CastAIModule(
+        argument_spec=argument_spec(),
+        required_one_of=[("id", "service")],
+        mutually_exclusive=[("model_specs_id", "model")],
+    )
     errors = input_errors(module.params) + text_errors("model", module.params["model"]) + wait_errors(module.params)
     if errors:
         module.fail_json(msg="; ".join(errors))

@@ -263,8 +263,11 @@ from ..module_utils._module import CastAIModule
 
 FILTERS = ("id", "model", "service")
 # The Hugging Face token is write-only: never returned, so nothing to sort by.
-SORT_FIELDS = {name: alias for name, alias in SCHEMAS["HostedModel"]["sort_fields"].items()
-               if not name.endswith("hugging_face_token")}
+SORT_FIELDS = {
+    name: alias
+    for name, alias in SCHEMAS["HostedModel"]["sort_fields"].items()
+    if not name.endswith("hugging_face_token")
+}
 
 
 def matches(model, params):
@@ -281,8 +284,9 @@ def input_errors(params):
     for option in ("events_start_time", "events_end_time"):
         if params[option] is not None and not params["include_events"]:
             errors.append("%s needs include_events=true" % option)
-    errors.extend(window_errors("events_start_time", params["events_start_time"],
-                                "events_end_time", params["events_end_time"]))
+    errors.extend(
+        window_errors("events_start_time", params["events_start_time"], "events_end_time", params["events_end_time"])
+    )
     return errors
 
 

@@ -163,12 +163,16 @@ def main():
     path_params = {"organizationId": organization_id}
     action = "read the organization settings"
     answer = module.call(action, SETTINGS_API_GET_SETTINGS, path_params)
-    result = {"organization_id": organization_id,
-              "organization_settings": complete(module.parse(Settings, answer, action))}
+    result = {
+        "organization_id": organization_id,
+        "organization_settings": complete(module.parse(Settings, answer, action)),
+    }
 
     if params["api_key_id"] is not None:
         action = "read the settings of API key %s" % params["api_key_id"]
-        answer = module.call_or_none(action, SETTINGS_API_GET_API_KEY_SETTINGS, dict(path_params, id=params["api_key_id"]))
+        answer = module.call_or_none(
+            action, SETTINGS_API_GET_API_KEY_SETTINGS, dict(path_params, id=params["api_key_id"])
+        )
         result["api_key_settings"] = [] if answer is None else [key_entry(module, answer, action)]
     elif params["include_api_keys"]:
         action = "list the API-key settings"

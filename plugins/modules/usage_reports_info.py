@@ -399,10 +399,18 @@ from ..module_utils._reports import (
 )
 
 SOURCES = {
-    ANALYTICS: ("generate the analytics report", ANALYTICS_API_GENERATE_ANALYTICS, GenerateAnalyticsResponse,
-                ("step_duration",)),
-    BILLING: ("generate the billing usage report", ANALYTICS_API_GENERATE_BILLING_MODEL_USAGE_REPORT,
-              GenerateBillingModelUsageReportResponse, ()),
+    ANALYTICS: (
+        "generate the analytics report",
+        ANALYTICS_API_GENERATE_ANALYTICS,
+        GenerateAnalyticsResponse,
+        ("step_duration",),
+    ),
+    BILLING: (
+        "generate the billing usage report",
+        ANALYTICS_API_GENERATE_BILLING_MODEL_USAGE_REPORT,
+        GenerateBillingModelUsageReportResponse,
+        (),
+    ),
 }
 
 
@@ -446,9 +454,15 @@ def main():
     for name in reports:
         query = dict(window, filter=expression) if name == ANALYTICS else window
         read[name] = read_report(module, name, organization_id, query)
-    module.exit_with(changed=False, organization_id=organization_id, start_time=window["startTime"],
-                     end_time=window["endTime"], filter=expression, usage_reports=read,
-                     summary=summary(read[ANALYTICS], read[BILLING]))
+    module.exit_with(
+        changed=False,
+        organization_id=organization_id,
+        start_time=window["startTime"],
+        end_time=window["endTime"],
+        filter=expression,
+        usage_reports=read,
+        summary=summary(read[ANALYTICS], read[BILLING]),
+    )
 
 
 if __name__ == "__main__":

@@ -31,9 +31,11 @@ CODE_FOR_HTTP = {
 
 def status_body(code, message, field_violations=None):
     """Build a google.rpc Status body, with CAST AI's fieldViolations when given."""
-    body = {'code': code, 'message': message, 'details': []}
+    body = {"code": code, "message": message, "details": []}
     if field_violations:
-        body['fieldViolations'] = [{'field': field, 'description': description} for field, description in field_violations]
+        body["fieldViolations"] = [
+            {"field": field, "description": description} for field, description in field_violations
+        ]
     return body
 
 
@@ -52,14 +54,14 @@ class ApiError(Exception):
         return status_body(self.code, self.message, self.field_violations)
 
 
-def invalid(violations, prefix='invalid request'):
+def invalid(violations, prefix="invalid request"):
     """A 400 INVALID_ARGUMENT error from a list of (field, description) pairs."""
-    text = '; '.join(f'{field}: {description}' for field, description in violations)
-    return ApiError(400, INVALID_ARGUMENT, f'{prefix}: {text}', violations)
+    text = "; ".join(f"{field}: {description}" for field, description in violations)
+    return ApiError(400, INVALID_ARGUMENT, f"{prefix}: {text}", violations)
 
 
 def not_found(what, ident):
-    return ApiError(404, NOT_FOUND, f'{what} {ident} not found')
+    return ApiError(404, NOT_FOUND, f"{what} {ident} not found")
 
 
 def failed_precondition(message):

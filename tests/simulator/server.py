@@ -15,10 +15,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-if __name__ == '__main__' and not __package__:
+if __name__ == "__main__" and not __package__:
     # Run as a script: make the sibling modules importable as the 'simulator' package.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    __package__ = 'simulator'  # pylint: disable=redefined-builtin
+    __package__ = "simulator"  # pylint: disable=redefined-builtin
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -30,19 +30,19 @@ from .state import DEFAULT_MAX_PAGE_SIZE, DEFAULT_ORGANIZATION_ID, DEFAULT_TOKEN
 class QuietRequestHandler(WSGIRequestHandler):
     """Request handler without the access log line."""
 
-    def log_request(self, code='-', size='-'):
+    def log_request(self, code="-", size="-"):
         pass
 
 
 class PlainRequestHandler(WSGIRequestHandler):
     """Request handler with a plain (uncoloured) access log line on stderr."""
 
-    def log_request(self, code='-', size='-'):
+    def log_request(self, code="-", size="-"):
         sys.stderr.write(f'{self.address_string()} [{self.log_date_time_string()}] "{self.requestline}" {code}\n')
 
 
 def is_loopback(host):
-    if host == 'localhost':
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -53,11 +53,25 @@ def is_loopback(host):
 class SimulatorServer:
     """The simulator on a background thread; use as a context manager. `.url` is the api_url to give clients."""
 
-    def __init__(self, host='127.0.0.1', port=0, token=DEFAULT_TOKEN, organization_id=DEFAULT_ORGANIZATION_ID,
-                 transition_seconds=DEFAULT_TRANSITION_SECONDS, max_page_size=DEFAULT_MAX_PAGE_SIZE, spec_path=SPEC_PATH, quiet=True):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        token=DEFAULT_TOKEN,
+        organization_id=DEFAULT_ORGANIZATION_ID,
+        transition_seconds=DEFAULT_TRANSITION_SECONDS,
+        max_page_size=DEFAULT_MAX_PAGE_SIZE,
+        spec_path=SPEC_PATH,
+        quiet=True,
+    ):
         if not is_loopback(host):
-            raise ValueError(f'the simulator binds loopback addresses only, not {host!r}')
-        self.state = State(token=token, organization_id=organization_id, transition_seconds=transition_seconds, max_page_size=max_page_size)
+            raise ValueError(f"the simulator binds loopback addresses only, not {host!r}")
+        self.state = State(
+            token=token,
+            organization_id=organization_id,
+            transition_seconds=transition_seconds,
+            max_page_size=max_page_size,
+        )
         self.app = make_app(self.state, spec_path)
         self.token = token
         self.organization_id = organization_id
@@ -71,14 +85,20 @@ class SimulatorServer:
 
     @property
     def url(self):
-        host = f'[{self._host}]' if ':' in self._host else self._host
-        return f'http://{host}:{self.port}'
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self.port}"
 
     def start(self):
-        self._server = make_server(self._host, self._port, self.app, threaded=True,
-                                   request_handler=QuietRequestHandler if self._quiet else PlainRequestHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
-                                        name='castai-simulator', daemon=True)
+        self._server = make_server(
+            self._host,
+            self._port,
+            self.app,
+            threaded=True,
+            request_handler=QuietRequestHandler if self._quiet else PlainRequestHandler,
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="castai-simulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -98,36 +118,48 @@ class SimulatorServer:
     def control(self, method, path, payload=None):
         """Call a /_sim/ control endpoint; returns the decoded JSON answer (raises urllib.error.HTTPError on errors)."""
         data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(f'{self.url}/_sim/{path.lstrip("/")}', data=data, method=method,
-                                         headers={'Content-Type': 'application/json'})
+        request = urllib.request.Request(
+            f"{self.url}/_sim/{path.lstrip('/')}",
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:
-            return json.loads(answer.read() or b'null')
+            return json.loads(answer.read() or b"null")
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description='CAST AI AI Optimizer API simulator (loopback only, state in memory).')
-    parser.add_argument('--host', default='127.0.0.1', help='loopback address to bind (default 127.0.0.1)')
-    parser.add_argument('--port', type=int, default=0, help='port to listen on; 0 picks a free port (default)')
-    parser.add_argument('--port-file', help='write the port to this file once listening')
-    parser.add_argument('--token', default=DEFAULT_TOKEN, help=f'API token of the default organization (default {DEFAULT_TOKEN})')
-    parser.add_argument('--organization-id', default=DEFAULT_ORGANIZATION_ID, help='ID of the default organization')
-    parser.add_argument('--transition-seconds', type=float, default=DEFAULT_TRANSITION_SECONDS,
-                        help='seconds each hosted model status transition takes (default 2.0)')
-    parser.add_argument('--max-page-size', type=int, default=DEFAULT_MAX_PAGE_SIZE, help='largest page.limit honoured (default 1000)')
-    parser.add_argument('--spec', default=str(SPEC_PATH), help='OpenAPI document to serve and validate against')
-    parser.add_argument('--quiet', action='store_true', help='no access log on stderr')
+    parser = argparse.ArgumentParser(description="CAST AI AI Optimizer API simulator (loopback only, state in memory).")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free port (default)")
+    parser.add_argument("--port-file", help="write the port to this file once listening")
+    parser.add_argument(
+        "--token", default=DEFAULT_TOKEN, help=f"API token of the default organization (default {DEFAULT_TOKEN})"
+    )
+    parser.add_argument("--organization-id", default=DEFAULT_ORGANIZATION_ID, help="ID of the default organization")
+    parser.add_argument(
+        "--transition-seconds",
+        type=float,
+        default=DEFAULT_TRANSITION_SECONDS,
+        help="seconds each hosted model status transition takes (default 2.0)",
+    )
+    parser.add_argument(
+        "--max-page-size", type=int, default=DEFAULT_MAX_PAGE_SIZE, help="largest page.limit honoured (default 1000)"
+    )
+    parser.add_argument("--spec", default=str(SPEC_PATH), help="OpenAPI document to serve and validate against")
+    parser.add_argument("--quiet", action="store_true", help="no access log on stderr")
     args = parser.parse_args(argv)
     if not is_loopback(args.host):
-        parser.error(f'--host must be a loopback address, not {args.host!r}')
+        parser.error(f"--host must be a loopback address, not {args.host!r}")
     if args.transition_seconds < 0 or args.max_page_size < 1:
-        parser.error('--transition-seconds must be >= 0 and --max-page-size >= 1')
+        parser.error("--transition-seconds must be >= 0 and --max-page-size >= 1")
     return args
 
 
 def write_port_file(path, port):
-    temporary = f'{path}.tmp{os.getpid()}'
-    with open(temporary, 'w', encoding='utf-8') as handle:
-        handle.write(f'{port}\n')
+    temporary = f"{path}.tmp{os.getpid()}"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(f"{port}\n")
     os.replace(temporary, path)
 
 
@@ -137,19 +169,28 @@ def _interrupt(_signum, _frame):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    state = State(token=args.token, organization_id=args.organization_id, transition_seconds=args.transition_seconds,
-                  max_page_size=args.max_page_size)
-    server = make_server(args.host, args.port, make_app(state, args.spec), threaded=True,
-                         request_handler=QuietRequestHandler if args.quiet else PlainRequestHandler)
+    state = State(
+        token=args.token,
+        organization_id=args.organization_id,
+        transition_seconds=args.transition_seconds,
+        max_page_size=args.max_page_size,
+    )
+    server = make_server(
+        args.host,
+        args.port,
+        make_app(state, args.spec),
+        threaded=True,
+        request_handler=QuietRequestHandler if args.quiet else PlainRequestHandler,
+    )
     for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a background job may inherit it ignored
         signal.signal(signum, _interrupt)
     if args.port_file:
         write_port_file(args.port_file, server.port)
-    host = f'[{args.host}]' if ':' in args.host else args.host
-    print(f'castai-simulator listening on http://{host}:{server.port}', flush=True)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"castai-simulator listening on http://{host}:{server.port}", flush=True)
     server.serve_forever(poll_interval=0.2)  # returns on SIGINT or SIGTERM
     return 0
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     sys.exit(main())

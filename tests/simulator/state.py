@@ -10,14 +10,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-DEFAULT_TOKEN = 'sim-token-demo'
-DEFAULT_ORGANIZATION_ID = '11111111-1111-4111-8111-111111111111'
+DEFAULT_TOKEN = "sim-token-demo"
+DEFAULT_ORGANIZATION_ID = "11111111-1111-4111-8111-111111111111"
 DEFAULT_TRANSITION_SECONDS = 2.0
 DEFAULT_MAX_PAGE_SIZE = 1000
-DEFAULT_SETTINGS = {'routingEnabled': True, 'promptSharingEnabled': False, 'routerQualityWeight': 0.5}
-FAULT_KINDS = ('status', 'slow', 'reset', 'reset_after', 'malformed_json', 'html', 'truncated', 'empty', 'body')
+DEFAULT_SETTINGS = {"routingEnabled": True, "promptSharingEnabled": False, "routerQualityWeight": 0.5}
+FAULT_KINDS = ("status", "slow", "reset", "reset_after", "malformed_json", "html", "truncated", "empty", "body")
 REQUEST_LOG_LIMIT = 10000
-SECRET_KEYS = {'huggingfacetoken', 'token', 'credentials', 'password', 'apikey'}
+SECRET_KEYS = {"huggingfacetoken", "token", "credentials", "password", "apikey"}
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -30,13 +30,16 @@ def micros(timestamp):
 
 def rfc3339(timestamp):
     """UTC timestamp with a fixed six-digit fraction, so strings sort like times."""
-    return (EPOCH + timedelta(microseconds=micros(timestamp))).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    return (EPOCH + timedelta(microseconds=micros(timestamp))).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def redact(value):
     """A copy of a JSON value with secret-looking fields replaced by '***'."""
     if isinstance(value, dict):
-        return {key: '***' if key.lower() in SECRET_KEYS and value[key] not in (None, '') else redact(item) for key, item in value.items()}
+        return {
+            key: "***" if key.lower() in SECRET_KEYS and value[key] not in (None, "") else redact(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [redact(item) for item in value]
     return value
@@ -92,9 +95,13 @@ class Organization:
     key_settings: dict = field(default_factory=dict)  # apiKeyId -> Settings
     budgets: dict = field(default_factory=dict)  # apiKeyId -> budgetLimitUsd (normalized decimal string)
     models: dict = field(default_factory=dict)  # hosted model id -> HostedModel (all clusters)
-    specs: dict = field(default_factory=dict)  # model specs id -> Tracked (the organization's own, not the predefined ones)
+    specs: dict = field(
+        default_factory=dict
+    )  # model specs id -> Tracked (the organization's own, not the predefined ones)
     registries: dict = field(default_factory=dict)  # model registry id -> Tracked
-    components: dict = field(default_factory=dict)  # cluster id -> list of Component dicts, for clusters changed by control
+    components: dict = field(
+        default_factory=dict
+    )  # cluster id -> list of Component dicts, for clusters changed by control
     usage: list = field(default_factory=list)  # inference usage records added by control (see ops_observability)
 
 
@@ -121,29 +128,47 @@ class Fault:
         return self.path is None or self.path.search(path) is not None
 
     def describe(self):
-        described = {'kind': self.kind, 'remaining': self.remaining, 'method': self.method, 'path': self.path.pattern if self.path else None,
-                     'operation_id': self.operation_id, 'status': self.status, 'retry_after': self.retry_after, 'delay': self.delay,
-                     'apply': self.apply}
-        if self.kind == 'body':
-            described['body'] = self.body
+        described = {
+            "kind": self.kind,
+            "remaining": self.remaining,
+            "method": self.method,
+            "path": self.path.pattern if self.path else None,
+            "operation_id": self.operation_id,
+            "status": self.status,
+            "retry_after": self.retry_after,
+            "delay": self.delay,
+            "apply": self.apply,
+        }
+        if self.kind == "body":
+            described["body"] = self.body
         return described
 
 
 class State:
     """Everything the simulator knows. Hold `lock` while reading or changing it."""
 
-    def __init__(self, token=DEFAULT_TOKEN, organization_id=DEFAULT_ORGANIZATION_ID,
-                 transition_seconds=DEFAULT_TRANSITION_SECONDS, max_page_size=DEFAULT_MAX_PAGE_SIZE, clock=time.time):
+    def __init__(
+        self,
+        token=DEFAULT_TOKEN,
+        organization_id=DEFAULT_ORGANIZATION_ID,
+        transition_seconds=DEFAULT_TRANSITION_SECONDS,
+        max_page_size=DEFAULT_MAX_PAGE_SIZE,
+        clock=time.time,
+    ):
         self.lock = threading.RLock()
         self.clock = clock
-        self.initial = {'token': token, 'organization_id': organization_id,
-                        'transition_seconds': float(transition_seconds), 'max_page_size': int(max_page_size)}
+        self.initial = {
+            "token": token,
+            "organization_id": organization_id,
+            "transition_seconds": float(transition_seconds),
+            "max_page_size": int(max_page_size),
+        }
         self.reset()
 
     def reset(self):
         with self.lock:
-            self.transition_seconds = self.initial['transition_seconds']
-            self.max_page_size = self.initial['max_page_size']
+            self.transition_seconds = self.initial["transition_seconds"]
+            self.max_page_size = self.initial["max_page_size"]
             self.organizations = {}
             self.keys_by_token = {}
             self.keys_by_id = {}
@@ -152,7 +177,7 @@ class State:
             self.requests = []
             self._seq = itertools.count(1)
             self.started = self.clock()
-            self.add_organization(self.initial['organization_id'], self.initial['token'])
+            self.add_organization(self.initial["organization_id"], self.initial["token"])
 
     def next_seq(self):
         return next(self._seq)

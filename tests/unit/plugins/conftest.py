@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
@@ -33,6 +32,7 @@ READ_METHODS = ("GET", "HEAD")
 
 # --- HTTP -----------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def api_server():
     server = ScriptedServer()
@@ -44,6 +44,7 @@ def api_server():
 
 
 # --- the simulator --------------------------------------------------------------------------------------------------
+
 
 class InProcessSimulator:
     """The simulator plus short ways to its control surface."""
@@ -63,8 +64,9 @@ class InProcessSimulator:
 
     def writes(self):
         """The requests that could change something: every method but GET, and not api-keys:verify."""
-        return [r for r in self.requests()
-                if r["method"] not in READ_METHODS and not r["path"].endswith("/api-keys:verify")]
+        return [
+            r for r in self.requests() if r["method"] not in READ_METHODS and not r["path"].endswith("/api-keys:verify")
+        ]
 
     def fault(self, **fault):
         return self.control("POST", "faults", fault)
@@ -105,6 +107,7 @@ def sim(simulator_server):
 
 
 # --- running modules ----------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch):
@@ -175,9 +178,19 @@ def run(run_module, sim):
 # The client runs its own retry loop: these make its waits instant and recorded.
 
 CONNECTION_ENV_VARS = (
-    "CASTAI_VALIDATE_CERTS", "CASTAI_CA_PATH", "CASTAI_API_TIMEOUT", "CASTAI_API_RETRIES", "CASTAI_API_RETRY_BACKOFF",
+    "CASTAI_VALIDATE_CERTS",
+    "CASTAI_CA_PATH",
+    "CASTAI_API_TIMEOUT",
+    "CASTAI_API_RETRIES",
+    "CASTAI_API_RETRY_BACKOFF",
     # A CA bundle or proxy of the caller's machine would change what every test connects through.
-    "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
     "all_proxy",
 )
 

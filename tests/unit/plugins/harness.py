@@ -14,7 +14,6 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-
 # --- the scripted HTTP server -------------------------------------------------------------------------------------
 
 DROP = object()  # canned "response": close the connection without answering
@@ -87,8 +86,9 @@ class ScriptedServer:
                     self.close_connection = True
                     return
                 if canned is None:
-                    canned = CannedResponse(599, {"message": "the test queued no response for this request"}, None,
-                                            "No Canned Response")
+                    canned = CannedResponse(
+                        599, {"message": "the test queued no response for this request"}, None, "No Canned Response"
+                    )
                 self.send_response(canned.status, canned.reason)
                 for name, value in canned.headers.items():
                     self.send_header(name, value)
@@ -101,8 +101,7 @@ class ScriptedServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self):
@@ -134,6 +133,7 @@ class ScriptedServer:
 
 
 # --- running modules ----------------------------------------------------------------------------------------------
+
 
 class ModuleExit(Exception):
     """Raised by the patched exit_json/fail_json; carries the module and what it returned."""

@@ -13,15 +13,23 @@ PAGE = 1000
 
 
 def seed(sim, cluster, count):
-    models = sim.control("POST", "hosted-models", {
-        "cluster_id": cluster, "count": count,
-        "model": {"service": "bulk", "modelSpecsId": "spec-1", "port": 8080, "status": "RUNNING"}})
+    models = sim.control(
+        "POST",
+        "hosted-models",
+        {
+            "cluster_id": cluster,
+            "count": count,
+            "model": {"service": "bulk", "modelSpecsId": "spec-1", "port": 8080, "status": "RUNNING"},
+        },
+    )
     sim.control("DELETE", "requests")
     return models
 
 
 def list_requests(sim, cluster):
-    return [r for r in sim.requests() if r["method"] == "GET" and r["path"].endswith("/clusters/%s/hosted-models" % cluster)]
+    return [
+        r for r in sim.requests() if r["method"] == "GET" and r["path"].endswith("/clusters/%s/hosted-models" % cluster)
+    ]
 
 
 def test_ten_thousand_models_in_ten_requests_at_the_largest_page(run, sim):
@@ -47,8 +55,15 @@ def test_lookup_by_id_reads_only_up_to_the_page_that_holds_it(run, sim):
 
 def test_each_wait_poll_reads_only_as_many_pages_as_the_model_needs(run, sim):
     seed(sim, "poll", 2500)
-    outcome = run(hosted_model.main, cluster_id="poll", service="newcomer", model_specs_id="spec-1", port=8080,
-                  wait_sleep=0.02, wait_timeout=60)
+    outcome = run(
+        hosted_model.main,
+        cluster_id="poll",
+        service="newcomer",
+        model_specs_id="spec-1",
+        port=8080,
+        wait_sleep=0.02,
+        wait_timeout=60,
+    )
     assert not outcome.failed, outcome.result["msg"]
     # The lookup by service reads every page (a second model with the service must be seen); each poll then looks
     # the new model up by ID: it is the last one, so a poll reads ceil(2501 / 1000) pages, not 26 at 100 a page.
@@ -56,6 +71,6 @@ def test_each_wait_poll_reads_only_as_many_pages_as_the_model_needs(run, sim):
     lists = len(list_requests(sim, "poll"))
     polls = lists - per_poll
     assert polls > 0 and polls % per_poll == 0
-    writes = [r for r in sim.writes()]
+    writes = list(sim.writes())
     assert [r["method"] for r in writes] == ["POST"]
     assert outcome.result["api_calls"] == lists + len(writes)

@@ -58,7 +58,7 @@ def test_action_group_all_lists_exactly_the_modules():
 
 
 def test_collection_version_matches_galaxy():
-    assert COLLECTION_VERSION == load_yaml("galaxy.yml")["version"]
+    assert load_yaml("galaxy.yml")["version"] == COLLECTION_VERSION
 
 
 @pytest.mark.parametrize("name", module_names())

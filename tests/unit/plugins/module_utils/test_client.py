@@ -24,7 +24,6 @@ from ansible_collections.castai.ai_optimizer.plugins.module_utils._client import
 )
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.operations import OPERATIONS
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._version import COLLECTION_VERSION
-
 from ansible_collections.castai.ai_optimizer.tests.unit.plugins.harness import ScriptedServer
 
 TOKEN = "leak-canary-7f3a9c21e5d04b6a"
@@ -75,7 +74,7 @@ class RawServer:
         while not self._stopping.is_set():
             try:
                 conn = self._listener.accept()[0]
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -94,7 +93,9 @@ class RawServer:
                 return
             data += chunk
         head, body = data.split(b"\r\n\r\n", 1)
-        length = [int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")]
+        length = [
+            int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        ]
         while length and len(body) < length[0]:
             body += conn.recv(65536)
         self.requests.append(head.split(b"\r\n")[0].decode("ascii"))
@@ -151,8 +152,13 @@ def refused_url():
 
 
 def assert_no_token(error):
-    texts = [str(error), error.message, repr(error.args), repr(error.to_failure()),
-             "".join(traceback.format_exception(type(error), error, error.__traceback__))]
+    texts = [
+        str(error),
+        error.message,
+        repr(error.args),
+        repr(error.to_failure()),
+        "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+    ]
     for text in texts:
         assert TOKEN not in text
         assert TOKEN[:12] not in text
@@ -160,8 +166,15 @@ def assert_no_token(error):
 
 def test_operations_used_here_have_the_expected_methods():
     # The retry rules tested below depend on these methods.
-    expected = {VERIFY: "POST", CREATE: "POST", UPDATE_BUDGET: "PATCH", DELETE_BUDGET: "DELETE",
-                UPSERT_SETTINGS: "PUT", GET_SETTINGS: "GET", LIST_MODELS: "GET"}
+    expected = {
+        VERIFY: "POST",
+        CREATE: "POST",
+        UPDATE_BUDGET: "PATCH",
+        DELETE_BUDGET: "DELETE",
+        UPSERT_SETTINGS: "PUT",
+        GET_SETTINGS: "GET",
+        LIST_MODELS: "GET",
+    }
     assert {op: OPERATIONS[op]["method"] for op in expected} == expected
     assert OPERATIONS[DELETE_BUDGET]["response"] is None
     assert OPERATIONS[GET_SETTINGS]["response"]
@@ -172,11 +185,14 @@ def test_library_floors():
     assert library_problem("2.28.0", "1.26.0") is None
     assert library_problem("2.32.3", "2.2.1") is None
     old = library_problem("2.27.1", "1.26.20")
-    assert old == "requests >= 2.28 with urllib3 >= 1.26 is required; this Python has requests 2.27.1 and urllib3 1.26.20"
+    assert (
+        old == "requests >= 2.28 with urllib3 >= 1.26 is required; this Python has requests 2.27.1 and urllib3 1.26.20"
+    )
     assert "urllib3 1.25.11" in library_problem("2.28.0", "1.25.11")
 
 
 # --- requests as sent -----------------------------------------------------------------------------------------------
+
 
 def test_sends_api_key_and_user_agent(api_server, client):
     api_server.reply(200, {"organizationId": ORG})
@@ -199,17 +215,20 @@ def test_surrounding_whitespace_is_removed_from_the_token(api_server, make_clien
     assert api_server.requests[0].headers["x-api-key"] == TOKEN
 
 
-@pytest.mark.parametrize("token, kind", [
-    ("leak-canary\n7f3a9c21e5d04b6a", "whitespace inside it"),
-    ("leak-canary 7f3a9c21e5d04b6a", "whitespace inside it"),
-    ("leak-canary\x007f3a9c21e5d04b6a", "a control character"),
-    ("leak-canary\x1b7f3a9c21e5d04b6a", "a control character"),
-    ("leak-canary\x7f7f3a9c21e5d04b6a", "a control character"),
-    ("leak-canary\u00e97f3a9c21e5d04b6a", "a non-ASCII character"),
-    ("leak-canary\u20287f3a9c21e5d04b6a", "a non-ASCII character"),
-    ("", "is empty"),
-    (None, "is empty"),
-])
+@pytest.mark.parametrize(
+    "token, kind",
+    [
+        ("leak-canary\n7f3a9c21e5d04b6a", "whitespace inside it"),
+        ("leak-canary 7f3a9c21e5d04b6a", "whitespace inside it"),
+        ("leak-canary\x007f3a9c21e5d04b6a", "a control character"),
+        ("leak-canary\x1b7f3a9c21e5d04b6a", "a control character"),
+        ("leak-canary\x7f7f3a9c21e5d04b6a", "a control character"),
+        ("leak-canary\u00e97f3a9c21e5d04b6a", "a non-ASCII character"),
+        ("leak-canary\u20287f3a9c21e5d04b6a", "a non-ASCII character"),
+        ("", "is empty"),
+        (None, "is empty"),
+    ],
+)
 def test_a_token_a_header_cannot_carry_fails_before_any_request(api_server, make_client, token, kind):
     client = make_client(api_server.url, api_token=token)
     with pytest.raises(APIError) as caught:
@@ -227,8 +246,11 @@ def test_a_token_a_header_cannot_carry_fails_before_any_request(api_server, make
 def test_path_params_are_quoted_and_none_query_values_dropped(api_server, client):
     api_server.reply(200, {"items": []})
 
-    client.call(LIST_MODELS, {"organizationId": "a/b c", "clusterId": CLUSTER},
-                query={"sort.field": "createTime", "sort.order": None})
+    client.call(
+        LIST_MODELS,
+        {"organizationId": "a/b c", "clusterId": CLUSTER},
+        query={"sort.field": "createTime", "sort.order": None},
+    )
 
     (request,) = api_server.requests
     assert request.path == "/ai-optimizer/v1beta/organizations/a%%2Fb%%20c/clusters/%s/hosted-models" % CLUSTER
@@ -264,6 +286,7 @@ def test_redirects_are_not_followed(api_server, client):
 
 # --- answers checked before use -------------------------------------------------------------------------------------
 
+
 def test_empty_body_where_an_object_is_expected_is_an_error(api_server, client):
     api_server.reply(200, None)
 
@@ -271,8 +294,10 @@ def test_empty_body_where_an_object_is_expected_is_an_error(api_server, client):
         client.call(GET_SETTINGS, SETTINGS_PARAMS)
 
     error = caught.value
-    assert error.message == ("the API answered an empty body for GET /ai-optimizer/v1beta/organizations/%s/settings "
-                             "where an object was expected" % ORG)
+    assert error.message == (
+        "the API answered an empty body for GET /ai-optimizer/v1beta/organizations/%s/settings "
+        "where an object was expected" % ORG
+    )
     assert (error.status, error.sent, error.attempts) == (200, True, 1)
     assert len(api_server.requests) == 1
 
@@ -283,13 +308,16 @@ def test_delete_may_answer_empty_or_an_empty_object(api_server, client, body):
     assert client.call(DELETE_BUDGET, BUDGET_PARAMS) == {}
 
 
-@pytest.mark.parametrize("body, kind", [
-    ([{"id": "m1"}], "a JSON list"),
-    ("just text", "a JSON string"),
-    (42, "a JSON number"),
-    (None, "JSON null"),
-    (True, "a JSON boolean"),
-])
+@pytest.mark.parametrize(
+    "body, kind",
+    [
+        ([{"id": "m1"}], "a JSON list"),
+        ("just text", "a JSON string"),
+        (42, "a JSON number"),
+        (None, "JSON null"),
+        (True, "a JSON boolean"),
+    ],
+)
 def test_top_level_answer_must_be_an_object(api_server, client, body, kind):
     import json
 
@@ -329,6 +357,7 @@ def test_success_with_invalid_json_does_not_echo_the_body(api_server, client):
 
 # --- retries --------------------------------------------------------------------------------------------------------
 
+
 def test_429_waits_for_retry_after(api_server, client, client_waits):
     api_server.reply(429, {"code": 8, "message": "slow down"}, headers={"Retry-After": "7"})
     api_server.reply(200, {"items": [{"id": "m1"}]})
@@ -350,12 +379,15 @@ def test_post_is_sent_again_after_429(api_server, client, client_waits):
     assert client_waits == [3]
 
 
-@pytest.mark.parametrize("operation, params, body", [
-    (LIST_MODELS, LIST_PARAMS, None),
-    (VERIFY, {}, {}),
-    (UPSERT_SETTINGS, {"organizationId": ORG, "id": "key-1"}, {}),
-    (DELETE_BUDGET, BUDGET_PARAMS, None),
-])
+@pytest.mark.parametrize(
+    "operation, params, body",
+    [
+        (LIST_MODELS, LIST_PARAMS, None),
+        (VERIFY, {}, {}),
+        (UPSERT_SETTINGS, {"organizationId": ORG, "id": "key-1"}, {}),
+        (DELETE_BUDGET, BUDGET_PARAMS, None),
+    ],
+)
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_safe_operations_are_retried_after_5xx(api_server, client, client_waits, operation, params, body, status):
     api_server.reply(status, {"message": "try later"})
@@ -532,8 +564,9 @@ def test_retry_after_beyond_the_cap_ends_the_retries(api_server, client, client_
     assert client_waits == []
     assert len(api_server.requests) == 1
     assert caught.value.status == 429
-    assert caught.value.message == ("quota exhausted (not retried: the API asked to wait %s s, more than the 60 s "
-                                    "this collection waits)" % value)
+    assert caught.value.message == (
+        "quota exhausted (not retried: the API asked to wait %s s, more than the 60 s this collection waits)" % value
+    )
 
 
 @pytest.mark.parametrize("value", ["soon", "-5", "1.5", "", "Wed, 21 Oct 2015 07:28:00 GMT", "5 s", "0x10"])
@@ -554,12 +587,25 @@ def test_retry_after_as_an_http_date(api_server, client, client_waits):
     assert len(client_waits) == 1 and 18 <= client_waits[0] <= 21
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("7", 7), (" 12 ", 12), ("0", 0), ("soon", None), ("-5", None), ("1.5", None), ("", None), (None, None),
-    ("99999999999", None),
-    ("Sun, 06 Nov 1994 08:49:37 GMT", 30), ("Sunday, 06-Nov-94 08:49:37 GMT", 30), ("Sun Nov  6 08:49:37 1994", 30),
-    ("Sun, 06 Nov 1994 08:48:37 GMT", None), ("Sun, 32 Nov 1994 08:49:37 GMT", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("7", 7),
+        (" 12 ", 12),
+        ("0", 0),
+        ("soon", None),
+        ("-5", None),
+        ("1.5", None),
+        ("", None),
+        (None, None),
+        ("99999999999", None),
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 30),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", 30),
+        ("Sun Nov  6 08:49:37 1994", 30),
+        ("Sun, 06 Nov 1994 08:48:37 GMT", None),
+        ("Sun, 32 Nov 1994 08:49:37 GMT", None),
+    ],
+)
 def test_parse_retry_after(value, expected):
     now = datetime.datetime(1994, 11, 6, 8, 49, 7, tzinfo=datetime.timezone.utc)
     assert parse_retry_after(value, now=now) == expected
@@ -569,8 +615,10 @@ def test_parse_retry_after(value, expected):
 
 TRUNCATED = raw_answer("HTTP/1.1 200 OK", b'{"items": [', ["Content-Type: application/json", "Content-Length: 40"])
 # Complete JSON but shorter than announced: urllib3 1.26 hands it over as if whole; the client must not.
-SHORT_BUT_VALID = raw_answer("HTTP/1.1 200 OK", b'{"items": []}', ["Content-Type: application/json", "Content-Length: 30"])
-BROKEN_CHUNKS = raw_answer("HTTP/1.1 200 OK", b"20\r\n{\"items\": [", ["Transfer-Encoding: chunked"])
+SHORT_BUT_VALID = raw_answer(
+    "HTTP/1.1 200 OK", b'{"items": []}', ["Content-Type: application/json", "Content-Length: 30"]
+)
+BROKEN_CHUNKS = raw_answer("HTTP/1.1 200 OK", b'20\r\n{"items": [', ["Transfer-Encoding: chunked"])
 GARBLED = raw_answer("HTTP/1.1 200 OK", b"<html>oops</html>", ["Content-Type: text/html", "Content-Length: 17"])
 GOOD = raw_answer("HTTP/1.1 200 OK", b'{"items": []}', ["Content-Type: application/json", "Content-Length: 13"])
 
@@ -606,8 +654,9 @@ def test_a_create_whose_answer_broke_off_is_not_sent_again(raw_server, make_clie
     assert caught.value.attempts == 1
 
 
-@pytest.mark.parametrize("operation, params", [(DELETE_BUDGET, BUDGET_PARAMS),
-                                               (UPSERT_SETTINGS, {"organizationId": ORG, "id": "key-1"})])
+@pytest.mark.parametrize(
+    "operation, params", [(DELETE_BUDGET, BUDGET_PARAMS), (UPSERT_SETTINGS, {"organizationId": ORG, "id": "key-1"})]
+)
 @pytest.mark.parametrize("broken", [TRUNCATED, SHORT_BUT_VALID, BROKEN_CHUNKS])
 def test_an_idempotent_write_whose_answer_broke_off_is_sent_again(raw_server, make_client, operation, params, broken):
     raw_server.add(broken, GOOD)
@@ -615,8 +664,9 @@ def test_an_idempotent_write_whose_answer_broke_off_is_sent_again(raw_server, ma
     assert len(raw_server.requests) == 2
 
 
-@pytest.mark.parametrize("operation, params", [(DELETE_BUDGET, BUDGET_PARAMS),
-                                               (UPSERT_SETTINGS, {"organizationId": ORG, "id": "key-1"})])
+@pytest.mark.parametrize(
+    "operation, params", [(DELETE_BUDGET, BUDGET_PARAMS), (UPSERT_SETTINGS, {"organizationId": ORG, "id": "key-1"})]
+)
 def test_an_idempotent_write_answered_with_invalid_json_is_not_sent_again(raw_server, make_client, operation, params):
     # The answer came whole: the write took effect, and sending it again would not make the answer better.
     raw_server.add(GARBLED, GOOD)
@@ -629,7 +679,15 @@ def test_an_idempotent_write_answered_with_invalid_json_is_not_sent_again(raw_se
 
 def test_acknowledged_means_a_2xx_answer():
     assert [APIError("x", status=s).acknowledged for s in (None, 199, 200, 204, 299, 300, 404, 503)] == [
-        False, False, True, True, True, False, False, False]
+        False,
+        False,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_read_timeout_is_retried_for_reads(raw_server, make_client):
@@ -659,15 +717,25 @@ def _exceptions():
         # exception, sent, retried for a create, message start
         (requests.exceptions.ConnectTimeout("connect timed out"), False, True, "could not connect to "),
         (requests.exceptions.ConnectionError(refused), False, True, "cannot reach "),
-        (requests.exceptions.ConnectionError(ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))),
-         True, False, "cannot reach "),
+        (
+            requests.exceptions.ConnectionError(
+                ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+            ),
+            True,
+            False,
+            "cannot reach ",
+        ),
         (requests.exceptions.ProxyError("proxy said no"), True, False, "cannot reach "),
         (requests.exceptions.ReadTimeout("read timed out"), True, False, "no answer from "),
         (requests.exceptions.SSLError("bad handshake %s" % TOKEN), False, False, "TLS with "),
         (requests.exceptions.InvalidHeader(header), False, False, "the request could not be built (InvalidHeader)"),
         (ValueError("Invalid header value %r" % TOKEN.encode()), False, False, "the request could not be built"),
-        (UnicodeEncodeError("latin-1", TOKEN, 3, 4, "ordinal not in range"), False, False,
-         "the request could not be built (UnicodeEncodeError)"),
+        (
+            UnicodeEncodeError("latin-1", TOKEN, 3, 4, "ordinal not in range"),
+            False,
+            False,
+            "the request could not be built (UnicodeEncodeError)",
+        ),
     ]
 
 
@@ -694,50 +762,81 @@ def test_every_transport_failure_is_classified(make_client, monkeypatch, excepti
 
 # --- TLS ------------------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def tls_files(tmp_path_factory):
     """A private CA, a certificate it signed for 127.0.0.1, and an unrelated CA; as PEM files."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     folder = tmp_path_factory.mktemp("tls")
     now = datetime.datetime.now(datetime.timezone.utc)
 
     def certificate(subject, key, issuer, issuer_key, ca, extra=()):
-        builder = (x509.CertificateBuilder()
-                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-                   .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
         if ca:
-            builder = builder.add_extension(x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False),
-                critical=True)
+            builder = builder.add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
         for extension in extra:
             builder = builder.add_extension(extension, critical=False)
         return builder.sign(issuer_key, hashes.SHA256())
 
     def write(name, *objects):
         path = folder / name
-        path.write_bytes(b"".join(
-            o.public_bytes(serialization.Encoding.PEM) if hasattr(o, "public_bytes") and not hasattr(o, "private_bytes")
-            else o.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
-            for o in objects))
+        path.write_bytes(
+            b"".join(
+                o.public_bytes(serialization.Encoding.PEM)
+                if hasattr(o, "public_bytes") and not hasattr(o, "private_bytes")
+                else o.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+                for o in objects
+            )
+        )
         return str(path)
 
     ca_key, server_key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _key in range(3))
     ca = certificate("castai test CA", ca_key, "castai test CA", ca_key, True)
     other = certificate("unrelated CA", other_key, "unrelated CA", other_key, True)
-    server = certificate("127.0.0.1", server_key, "castai test CA", ca_key, False, [
-        x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])])
-    return {"ca": write("ca.pem", ca), "other_ca": write("other.pem", other),
-            "chain": write("server.pem", server), "key": write("server.key", server_key)}
+    server = certificate(
+        "127.0.0.1",
+        server_key,
+        "castai test CA",
+        ca_key,
+        False,
+        [x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])],
+    )
+    return {
+        "ca": write("ca.pem", ca),
+        "other_ca": write("other.pem", other),
+        "chain": write("server.pem", server),
+        "key": write("server.key", server_key),
+    }
 
 
 @pytest.fixture
@@ -771,8 +870,9 @@ def test_tls_failure_is_clean_not_retried_and_not_sent(tls_server, make_client):
 
 @pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
 @pytest.mark.parametrize("bundle", ["other_ca", "missing"])
-def test_validate_certs_false_holds_whatever_the_environment_says(tls_server, tls_files, make_client, monkeypatch,
-                                                                  variable, bundle):
+def test_validate_certs_false_holds_whatever_the_environment_says(
+    tls_server, tls_files, make_client, monkeypatch, variable, bundle
+):
     monkeypatch.setenv(variable, tls_files.get(bundle, "/nonexistent/ca.pem"))
     tls_server.reply(200, {"organizationId": ORG})
 
@@ -810,6 +910,7 @@ def test_without_ca_path_the_environment_bundle_is_used(tls_server, tls_files, m
 
 # --- proxies (honoured by requests) ---------------------------------------------------------------------------------
 
+
 def test_http_proxy_is_honoured(api_server, make_client, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", api_server.url)
     api_server.reply(200, {"organizationId": ORG})
@@ -829,6 +930,7 @@ def test_no_proxy_bypasses_the_proxy(api_server, make_client, monkeypatch, refus
 
 
 # --- no token in any failure ----------------------------------------------------------------------------------------
+
 
 def _bad_token(api_server, make_client, raw_server, tls_server, monkeypatch):
     return make_client(api_server.url, api_token=TOKEN[:12] + "\n" + TOKEN[12:]).verify()
@@ -855,6 +957,7 @@ def _answer(status, body, headers=None):
         for _attempt in range(4):
             api_server.reply(status, body, headers=headers)
         return make_client(api_server.url).verify()
+
     return run
 
 
@@ -862,12 +965,16 @@ def _raw(answer):
     def run(api_server, make_client, raw_server, tls_server, monkeypatch):
         raw_server.add(*[answer] * 4)
         return make_client(raw_server.url, api_timeout=0.1).verify()
+
     return run
 
 
-ECHO = {"code": 16, "message": "invalid API key %s" % TOKEN,
-        "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "metadata": {"key": TOKEN}}],
-        "fieldViolations": [{"field": "X-API-Key", "description": "%s is revoked" % TOKEN}]}
+ECHO = {
+    "code": 16,
+    "message": "invalid API key %s" % TOKEN,
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "metadata": {"key": TOKEN}}],
+    "fieldViolations": [{"field": "X-API-Key", "description": "%s is revoked" % TOKEN}],
+}
 
 LEAK_PATHS = {
     "token with a newline": _bad_token,
@@ -908,6 +1015,7 @@ def test_scrubbed_error_keeps_its_shape(api_server, client):
 
 # --- pagination -----------------------------------------------------------------------------------------------------
 
+
 def test_paginate_reads_every_page_in_order(api_server, client):
     api_server.reply(200, {"items": [{"id": "1"}, {"id": "2"}], "nextPageCursor": "c1"})
     api_server.reply(200, {"items": [{"id": "3"}], "nextPageCursor": "c2"})
@@ -946,17 +1054,20 @@ def test_paginate_stops_on_a_repeated_cursor(api_server, client):
     assert (caught.value.status, caught.value.sent) == (200, True)
 
 
-@pytest.mark.parametrize("page, what", [
-    ({}, "without items"),
-    ({"totalCount": 3}, "without items"),
-    ({"items": None}, "without items"),
-    ({"items": {"id": "m1"}}, "whose items are a JSON object, not a list"),
-    ({"items": "m1"}, "whose items are a JSON string, not a list"),
-    ({"items": [{"id": "m1"}, "m2"]}, "whose items hold a JSON string, not objects"),
-    ({"items": [None]}, "whose items hold JSON null, not objects"),
-    ({"items": [], "nextPageCursor": {"next": "c1"}}, "whose nextPageCursor is a JSON object, not a string"),
-    ({"items": [], "nextPageCursor": 2}, "whose nextPageCursor is a JSON number, not a string"),
-])
+@pytest.mark.parametrize(
+    "page, what",
+    [
+        ({}, "without items"),
+        ({"totalCount": 3}, "without items"),
+        ({"items": None}, "without items"),
+        ({"items": {"id": "m1"}}, "whose items are a JSON object, not a list"),
+        ({"items": "m1"}, "whose items are a JSON string, not a list"),
+        ({"items": [{"id": "m1"}, "m2"]}, "whose items hold a JSON string, not objects"),
+        ({"items": [None]}, "whose items hold JSON null, not objects"),
+        ({"items": [], "nextPageCursor": {"next": "c1"}}, "whose nextPageCursor is a JSON object, not a string"),
+        ({"items": [], "nextPageCursor": 2}, "whose nextPageCursor is a JSON number, not a string"),
+    ],
+)
 def test_paginate_refuses_wrong_shaped_pages(api_server, client, page, what):
     api_server.reply(200, page)
     with pytest.raises(APIError) as caught:
@@ -978,10 +1089,12 @@ def test_paginate_yields_nothing_from_a_wrong_shaped_page(api_server, client):
 
 # --- error decoding -------------------------------------------------------------------------------------------------
 
+
 def test_google_rpc_status_body(api_server, client):
     details = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "MODEL_GONE"}]
-    api_server.reply(404, {"code": 5, "message": "hosted model not found", "details": details},
-                     headers={"X-Request-Id": "req-42"})
+    api_server.reply(
+        404, {"code": 5, "message": "hosted model not found", "details": details}, headers={"X-Request-Id": "req-42"}
+    )
 
     with pytest.raises(APIError) as caught:
         client.call(LIST_MODELS, LIST_PARAMS)
@@ -1024,11 +1137,14 @@ def test_field_violations_body(api_server, client):
     assert "port: must be between 1 and 65535" in text
 
 
-@pytest.mark.parametrize("body", [
-    "<html><body>upstream exploded</body></html>",
-    {"message": ["not", "a", "string"], "code": {"nested": 1}, "details": "text", "fieldViolations": "x"},
-    [1, 2],
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<html><body>upstream exploded</body></html>",
+        {"message": ["not", "a", "string"], "code": {"nested": 1}, "details": "text", "fieldViolations": "x"},
+        [1, 2],
+    ],
+)
 def test_odd_error_bodies_use_the_reason_phrase(api_server, client, body):
     api_server.reply(500, body, reason="Upstream Trouble")
 
@@ -1037,7 +1153,12 @@ def test_odd_error_bodies_use_the_reason_phrase(api_server, client, body):
 
     error = caught.value
     assert (error.status, error.message, error.code, error.details, error.field_violations) == (
-        500, "Upstream Trouble", None, [], [])
+        500,
+        "Upstream Trouble",
+        None,
+        [],
+        [],
+    )
     assert "upstream exploded" not in str(error)
 
 
@@ -1069,6 +1190,15 @@ def test_error_without_status_has_no_http_prefix():
     assert str(error) == "no answer"
     assert error.code_name is None
     assert error.to_failure() == {
-        "status": None, "code": None, "code_name": None, "message": "no answer", "details": [],
-        "field_violations": [], "request_id": None, "method": "GET", "path": "/x", "sent": True, "attempts": 0,
+        "status": None,
+        "code": None,
+        "code_name": None,
+        "message": "no answer",
+        "details": [],
+        "field_violations": [],
+        "request_id": None,
+        "method": "GET",
+        "path": "/x",
+        "sent": True,
+        "attempts": 0,
     }

@@ -25,10 +25,18 @@ def float32(value):
 
 CURRENT = {
     "node_template_name": "gpu",
-    "horizontal_autoscaling": {"enabled": True, "min_replicas": 1, "max_replicas": 3,
-                               "target_metric": "NUMBER_OF_REQUESTS_WAITING", "target_value": float32(0.7)},
-    "hibernation": {"enabled": True, "hibernate_condition": {"duration": "1800s", "request_count": 0},
-                    "resume_condition": {"duration": "60s", "request_count": 1}},
+    "horizontal_autoscaling": {
+        "enabled": True,
+        "min_replicas": 1,
+        "max_replicas": 3,
+        "target_metric": "NUMBER_OF_REQUESTS_WAITING",
+        "target_value": float32(0.7),
+    },
+    "hibernation": {
+        "enabled": True,
+        "hibernate_condition": {"duration": "1800s", "request_count": 0},
+        "resume_condition": {"duration": "60s", "request_count": 1},
+    },
     "edge_locations": {"ids": ["a", "b"]},
 }
 
@@ -44,10 +52,14 @@ def test_equal_values_are_no_difference():
 
 
 def test_nested_difference_is_a_dotted_path():
-    desired = {"horizontal_autoscaling": {"max_replicas": 5, "min_replicas": None},
-               "hibernation": {"resume_condition": {"request_count": 2}}}
-    assert differences(desired, CURRENT) == ["hibernation.resume_condition.request_count",
-                                             "horizontal_autoscaling.max_replicas"]
+    desired = {
+        "horizontal_autoscaling": {"max_replicas": 5, "min_replicas": None},
+        "hibernation": {"resume_condition": {"request_count": 2}},
+    }
+    assert differences(desired, CURRENT) == [
+        "hibernation.resume_condition.request_count",
+        "horizontal_autoscaling.max_replicas",
+    ]
 
 
 def test_float32_round_trip_is_not_a_change():
@@ -58,7 +70,8 @@ def test_float32_round_trip_is_not_a_change():
 @pytest.mark.parametrize("value", [0.7001, 0.69, 1.0, 0.0])
 def test_real_float_change_is_a_change(value):
     assert differences({"horizontal_autoscaling": {"target_value": value}}, CURRENT) == [
-        "horizontal_autoscaling.target_value"]
+        "horizontal_autoscaling.target_value"
+    ]
 
 
 def test_int_against_float_uses_tolerance():

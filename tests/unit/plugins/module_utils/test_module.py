@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import pytest
 import requests
-
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._client import APIClient, APIError
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._connection import DEFAULT_API_URL
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._module import CastAIModule
-
 from ansible_collections.castai.ai_optimizer.tests.unit.plugins.harness import ModuleExitJson, ModuleFailJson
 
 TOKEN = "module-test-token-9f8e7d"
@@ -45,8 +43,16 @@ def build(module_exits, http_requests):
 
 
 def test_explicit_options(build):
-    module = build({"api_url": "HTTP://127.0.0.1:9/", "api_token": TOKEN, "organization_id": ORG, "api_timeout": 3,
-                    "api_retries": 1, "api_retry_backoff": 2})
+    module = build(
+        {
+            "api_url": "HTTP://127.0.0.1:9/",
+            "api_token": TOKEN,
+            "organization_id": ORG,
+            "api_timeout": 3,
+            "api_retries": 1,
+            "api_retry_backoff": 2,
+        }
+    )
     assert module.params["api_url"] == "HTTP://127.0.0.1:9/"
     assert module.client.api_url == "http://127.0.0.1:9"
     assert (module.client.api_timeout, module.client.api_retries, module.client.api_retry_backoff) == (3, 1, 2)
@@ -92,8 +98,10 @@ def test_default_api_url(build):
 def test_missing_token_fails_saying_where_to_set_it(build, http_requests):
     with pytest.raises(ModuleFailJson) as caught:
         build({})
-    assert caught.value.result["msg"] == ("api_token is not set: set the api_token option or the CASTAI_API_TOKEN "
-                                          "environment variable (in AWX, attach a CAST AI credential)")
+    assert caught.value.result["msg"] == (
+        "api_token is not set: set the api_token option or the CASTAI_API_TOKEN "
+        "environment variable (in AWX, attach a CAST AI credential)"
+    )
     assert http_requests == []
 
 
@@ -127,14 +135,17 @@ def test_api_url_without_host_fails_before_any_request(build, http_requests):
     assert http_requests == []
 
 
-@pytest.mark.parametrize("args, fragment", [
-    ({"api_token": "   "}, "api_token is empty"),
-    ({"api_token": TOKEN, "api_timeout": 0}, "api_timeout must be a finite number of seconds greater than 0"),
-    ({"api_token": TOKEN, "api_timeout": "nan"}, "api_timeout must be a finite number of seconds greater than 0"),
-    ({"api_token": TOKEN, "api_retries": -1}, "api_retries must be between 0 and 20"),
-    ({"api_token": TOKEN, "api_retry_backoff": "inf"}, "api_retry_backoff must be a finite number"),
-    ({"api_token": TOKEN, "ca_path": "/nonexistent/ca.pem"}, "ca_path: /nonexistent/ca.pem does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        ({"api_token": "   "}, "api_token is empty"),
+        ({"api_token": TOKEN, "api_timeout": 0}, "api_timeout must be a finite number of seconds greater than 0"),
+        ({"api_token": TOKEN, "api_timeout": "nan"}, "api_timeout must be a finite number of seconds greater than 0"),
+        ({"api_token": TOKEN, "api_retries": -1}, "api_retries must be between 0 and 20"),
+        ({"api_token": TOKEN, "api_retry_backoff": "inf"}, "api_retry_backoff must be a finite number"),
+        ({"api_token": TOKEN, "ca_path": "/nonexistent/ca.pem"}, "ca_path: /nonexistent/ca.pem does not exist"),
+    ],
+)
 def test_bad_connection_options_fail_before_any_request(build, http_requests, args, fragment):
     with pytest.raises(ModuleFailJson) as caught:
         build(args)
@@ -172,13 +183,15 @@ def test_organization_id_from_verify_is_asked_once(build, monkeypatch):
 
 def test_organization_lookup_failure(build, monkeypatch):
     def verify(self):
-        raise APIError("invalid API key", status=401, code=16, method="POST", path="/ai-optimizer/v1beta/api-keys:verify")
+        raise APIError(
+            "invalid API key", status=401, code=16, method="POST", path="/ai-optimizer/v1beta/api-keys:verify"
+        )
 
     monkeypatch.setattr(APIClient, "verify", verify)
     module = build({"api_token": TOKEN})
 
     with pytest.raises(ModuleFailJson) as caught:
-        module.organization_id  # pylint: disable=pointless-statement
+        assert module.organization_id
 
     result = caught.value.result
     assert result["msg"] == "look up the organization of api_token: HTTP 401 UNAUTHENTICATED: invalid API key"
@@ -191,13 +204,12 @@ def test_organization_lookup_without_answer(build, monkeypatch):
     module = build({"api_token": TOKEN})
 
     with pytest.raises(ModuleFailJson) as caught:
-        module.organization_id  # pylint: disable=pointless-statement
+        assert module.organization_id
     assert "no organizationId" in caught.value.result["msg"]
 
 
 def test_call_failure_reports_action_and_api_message(build, monkeypatch):
-    error = APIError("hosted model not found", status=404, code=5, method="GET", path="/x/hm-1",
-                     request_id="req-1")
+    error = APIError("hosted model not found", status=404, code=5, method="GET", path="/x/hm-1", request_id="req-1")
     seen = []
 
     def call(self, operation_id, path_params=None, query=None, body=None):
@@ -281,8 +293,10 @@ def test_failure_after_a_write_says_what_was_done(build):
 
     result = caught.value.result
     assert result["changed"] is True
-    assert result["msg"] == ("created hosted model hm-1, may have scaled hosted model hm-1 to 2 replicas (the API's "
-                             "answer was lost), then wait for hm-1: timed out")
+    assert result["msg"] == (
+        "created hosted model hm-1, may have scaled hosted model hm-1 to 2 replicas (the API's "
+        "answer was lost), then wait for hm-1: timed out"
+    )
 
 
 def test_call_success_returns_the_answer(build, monkeypatch):
@@ -333,7 +347,10 @@ def test_parse_refuses_answers_that_are_not_objects(build, answer, kind):
     module = build({"api_token": TOKEN, "organization_id": ORG})
     with pytest.raises(ModuleFailJson) as caught:
         module.parse(HostedModel, answer, "read hosted model")
-    assert caught.value.result["msg"] == "read hosted model: the API answered %s where a HostedModel object was expected" % kind
+    assert (
+        caught.value.result["msg"]
+        == "read hosted model: the API answered %s where a HostedModel object was expected" % kind
+    )
 
 
 def test_parse_needs_the_fields_the_module_relies_on(build):
@@ -375,8 +392,15 @@ def test_check_mode_is_supported(build):
 
 
 def test_client_for_uses_the_task_connection_but_another_token(build):
-    module = build({"api_url": "http://127.0.0.1:9", "api_token": TOKEN, "organization_id": ORG, "api_timeout": 4,
-                    "validate_certs": False})
+    module = build(
+        {
+            "api_url": "http://127.0.0.1:9",
+            "api_token": TOKEN,
+            "organization_id": ORG,
+            "api_timeout": 4,
+            "validate_certs": False,
+        }
+    )
     other = module.client_for("another-token")
     assert other is not module.client
     assert other.session.headers["X-API-Key"] == "another-token"

@@ -21,8 +21,14 @@ from ansible_collections.castai.ai_optimizer.plugins.modules import (
 )
 
 CLUSTER = "cluster-core"
-MODEL = {"cluster_id": CLUSTER, "service": "llama", "model_specs_id": "spec-1", "port": 8080, "wait_sleep": 0.01,
-         "wait_timeout": 30}
+MODEL = {
+    "cluster_id": CLUSTER,
+    "service": "llama",
+    "model_specs_id": "spec-1",
+    "port": 8080,
+    "wait_sleep": 0.01,
+    "wait_timeout": 30,
+}
 
 
 def key_id(sim):
@@ -35,12 +41,24 @@ def cases(sim, tmp_path):
     key = key_id(sim)
     token_file = str(tmp_path / "token")
     return {
-        "api_key": (api_key, {"path": token_file}, {"path": token_file, "rotate": True},
-                    {"path": token_file, "state": "absent"}),
-        "api_key_budget": (api_key_budget, {"api_key_id": key, "budget_limit_usd": 10},
-                           {"api_key_id": key, "budget_limit_usd": "12.5"}, {"api_key_id": key, "state": "absent"}),
-        "api_key_settings": (api_key_settings, {"api_key_id": key, "routing_enabled": True},
-                             {"api_key_id": key, "router_quality_weight": 0.3}, {"api_key_id": key, "state": "absent"}),
+        "api_key": (
+            api_key,
+            {"path": token_file},
+            {"path": token_file, "rotate": True},
+            {"path": token_file, "state": "absent"},
+        ),
+        "api_key_budget": (
+            api_key_budget,
+            {"api_key_id": key, "budget_limit_usd": 10},
+            {"api_key_id": key, "budget_limit_usd": "12.5"},
+            {"api_key_id": key, "state": "absent"},
+        ),
+        "api_key_settings": (
+            api_key_settings,
+            {"api_key_id": key, "routing_enabled": True},
+            {"api_key_id": key, "router_quality_weight": 0.3},
+            {"api_key_id": key, "state": "absent"},
+        ),
         "hosted_model": (hosted_model, dict(MODEL), dict(MODEL, replicas=2), dict(MODEL, state="absent")),
     }
 
@@ -93,6 +111,7 @@ def test_settings_diff_is_the_present_shape(run, sim):
 
 # --- changed after a partial failure ------------------------------------------------------------------------------
 
+
 def converges(run, sim, module, args):
     """A rerun after the failure reaches the goal, and a third run changes nothing and writes nothing."""
     fixed = run(module.main, **args)
@@ -140,10 +159,13 @@ def test_recreate_delete_then_create_fails(run, sim):
     converges(run, sim, hosted_model, args)
 
 
-@pytest.mark.parametrize("module, args", [
-    (settings, {"router_quality_weight": 0.75}),
-    ("budget", {"budget_limit_usd": 42}),
-])
+@pytest.mark.parametrize(
+    "module, args",
+    [
+        (settings, {"router_quality_weight": 0.75}),
+        ("budget", {"budget_limit_usd": 42}),
+    ],
+)
 def test_write_whose_answer_is_lost_may_have_been_applied(run, sim, module, args):
     if module == "budget":
         module, args = api_key_budget, dict(args, api_key_id=key_id(sim))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models_schema import SCHEMAS
@@ -27,10 +28,18 @@ HOSTED_MODEL_JSON = {
     "requiredGpuMemoryMib": "24576",
     "createTime": "2025-01-02T03:04:05Z",
     "edgeLocations": {"ids": ["edge-1", "edge-2"]},
-    "horizontalAutoscaling": {"enabled": True, "minReplicas": 1, "maxReplicas": 3,
-                              "targetMetric": "NUMBER_OF_REQUESTS_WAITING", "targetValue": 5},
-    "hibernation": {"enabled": True, "hibernateCondition": {"duration": "600s", "requestCount": "0"},
-                    "resumeCondition": {"duration": "60s", "requestCount": 1}},
+    "horizontalAutoscaling": {
+        "enabled": True,
+        "minReplicas": 1,
+        "maxReplicas": 3,
+        "targetMetric": "NUMBER_OF_REQUESTS_WAITING",
+        "targetValue": 5,
+    },
+    "hibernation": {
+        "enabled": True,
+        "hibernateCondition": {"duration": "600s", "requestCount": "0"},
+        "resumeCondition": {"duration": "60s", "requestCount": 1},
+    },
     "vllmConfig": {"secretName": "hf-token"},
 }
 
@@ -42,8 +51,13 @@ def test_answer_becomes_the_snake_case_result_with_every_field():
     assert result["cluster_id"] == "cluster-1" and result["node_template_name"] is None
     assert result["required_gpu_memory_mib"] == "24576"
     assert result["edge_locations"] == {"ids": ["edge-1", "edge-2"]}
-    assert result["horizontal_autoscaling"] == {"enabled": True, "min_replicas": 1, "max_replicas": 3,
-                                                "target_metric": "NUMBER_OF_REQUESTS_WAITING", "target_value": 5.0}
+    assert result["horizontal_autoscaling"] == {
+        "enabled": True,
+        "min_replicas": 1,
+        "max_replicas": 3,
+        "target_metric": "NUMBER_OF_REQUESTS_WAITING",
+        "target_value": 5.0,
+    }
     assert isinstance(result["horizontal_autoscaling"]["target_value"], float)
     # int64 travels as a string in proto3 JSON; both spellings give the number.
     assert result["hibernation"]["hibernate_condition"] == {"duration": "600s", "request_count": 0}
@@ -68,15 +82,18 @@ def test_unknown_fields_are_dropped_and_new_enum_values_kept():
     assert "brand_new_field" not in result and "future_knob" not in result["horizontal_autoscaling"]
 
 
-@pytest.mark.parametrize("field, value, problem", [
-    ("port", "8080", "port: expected an integer, got a string"),
-    ("port", True, "port: expected a integer, got a boolean"),
-    ("port", 8080.5, "port: expected an integer, got a number"),
-    ("service", 5, "service: expected a string, got an integer"),
-    ("horizontalAutoscaling", [], "horizontal_autoscaling: expected an object, got a list"),
-    ("edgeLocations", {"ids": "edge-1"}, "edge_locations.ids: expected a list, got a string"),
-    ("edgeLocations", {"ids": ["a", 3]}, "edge_locations.ids[1]: expected a string, got an integer"),
-])
+@pytest.mark.parametrize(
+    "field, value, problem",
+    [
+        ("port", "8080", "port: expected an integer, got a string"),
+        ("port", True, "port: expected a integer, got a boolean"),
+        ("port", 8080.5, "port: expected an integer, got a number"),
+        ("service", 5, "service: expected a string, got an integer"),
+        ("horizontalAutoscaling", [], "horizontal_autoscaling: expected an object, got a list"),
+        ("edgeLocations", {"ids": "edge-1"}, "edge_locations.ids: expected a list, got a string"),
+        ("edgeLocations", {"ids": ["a", 3]}, "edge_locations.ids[1]: expected a string, got an integer"),
+    ],
+)
 def test_wrong_types_are_problems_that_name_the_field(field, value, problem):
     with pytest.raises(AnswerError) as caught:
         from_api(HostedModel, dict(HOSTED_MODEL_JSON, **{field: value}))
@@ -104,14 +121,19 @@ def test_lists_of_objects_are_checked_item_by_item():
         from_api(ListModelSpecsResponse, {"items": ["a"]})
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                    max_leaves=12)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(f["alias"] for f in SCHEMAS["HostedModel"]["fields"].values())), JSON,
-                       max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(f["alias"] for f in SCHEMAS["HostedModel"]["fields"].values())), JSON, max_size=6
+    )
+)
 def test_any_answer_gives_a_result_or_named_problems(data):
     try:
         result = from_api(HostedModel, data)

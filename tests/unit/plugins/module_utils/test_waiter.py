@@ -50,7 +50,9 @@ def until_running(state):
 
 def test_returns_at_once_when_done():
     clock = FakeClock()
-    assert wait_for(states("RUNNING"), until_running, timeout=10, sleep=2, clock=clock, sleeper=clock.sleep) == "RUNNING"
+    assert (
+        wait_for(states("RUNNING"), until_running, timeout=10, sleep=2, clock=clock, sleeper=clock.sleep) == "RUNNING"
+    )
     assert clock.sleeps == []
 
 
@@ -65,8 +67,9 @@ def test_polls_until_done_sleeping_between():
 def test_boolean_checks_work_too():
     clock = FakeClock()
     assert wait_for(states(1, 2, 3), lambda n: n >= 3, timeout=60, sleep=1, clock=clock, sleeper=clock.sleep) == 3
-    assert wait_for(states(None, 7), lambda n: n is not None, timeout=60, sleep=1, clock=clock,
-                    sleeper=clock.sleep) == 7
+    assert (
+        wait_for(states(None, 7), lambda n: n is not None, timeout=60, sleep=1, clock=clock, sleeper=clock.sleep) == 7
+    )
 
 
 def test_failure_stops_at_once_with_the_state():
@@ -83,8 +86,16 @@ def test_timeout_names_the_last_state_and_shortens_the_last_sleep():
     clock = FakeClock()
     poll = states("DEPLOYING", "SCALING")
     with pytest.raises(WaitTimeout) as caught:
-        wait_for(poll, until_running, timeout=12, sleep=5, clock=clock, sleeper=clock.sleep,
-                 describe=lambda s: "status " + s, what="the model to run")
+        wait_for(
+            poll,
+            until_running,
+            timeout=12,
+            sleep=5,
+            clock=clock,
+            sleeper=clock.sleep,
+            describe=lambda s: "status " + s,
+            what="the model to run",
+        )
     error = caught.value
     assert error.state == "SCALING"
     assert "timed out after 12 seconds" in error.message

@@ -13,7 +13,6 @@ import os
 import stat
 
 import pytest
-
 from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.castai.ai_optimizer.plugins.modules import api_key
@@ -83,6 +82,7 @@ def created_request(sim):
 
 # --- present: a held token that verifies ---------------------------------------------------------------------------
 
+
 def test_held_token_option_that_verifies_changes_nothing(run, sim, held):
     out = run_key(run, token=held)
 
@@ -143,6 +143,7 @@ def test_held_token_is_kept_in_the_file_without_a_new_key(run, sim, held, token_
 
 # --- present: a key is created ------------------------------------------------------------------------------------
 
+
 def test_rejected_held_token_creates_a_key_and_writes_the_file(run, sim, tmp_path):
     token_file = tmp_path / "ai-optimizer.token"
     token_file.write_text(UNKNOWN + "\n", encoding="utf-8")
@@ -158,8 +159,9 @@ def test_rejected_held_token_creates_a_key_and_writes_the_file(run, sim, tmp_pat
     assert owner(sim, token) == sim.organization_id
     # The held token was tried (401), then the key was created with the task's own token.
     assert calls(sim) == [(VERIFY, UNKNOWN[-4:]), (CREATE, sim.token[-4:])]
-    assert created_request(sim) == [("POST", "/ai-optimizer/v1beta/organizations/%s/api-keys" % sim.organization_id,
-                                     {}, sim.token[-4:])]
+    assert created_request(sim) == [
+        ("POST", "/ai-optimizer/v1beta/organizations/%s/api-keys" % sim.organization_id, {}, sim.token[-4:])
+    ]
     assert token_file.read_text(encoding="utf-8") == token + "\n"
     assert mode(token_file) == 0o600
     assert sorted(os.listdir(str(token_file.parent))) == [token_file.name]
@@ -226,8 +228,10 @@ def test_rotate_creates_even_when_the_held_token_verifies(run, sim, held, token_
     assert mode(token_file) == 0o600
     assert out.warnings == []
     # The held token still verified, and the diff says so.
-    assert out.result["diff"] == {"before": {"state": "present", "key": HELD_VIEW, "token_file": KEPT},
-                                  "after": {"state": "present", "key": NEW_VIEW, "token_file": KEPT}}
+    assert out.result["diff"] == {
+        "before": {"state": "present", "key": HELD_VIEW, "token_file": KEPT},
+        "after": {"state": "present", "key": NEW_VIEW, "token_file": KEPT},
+    }
     assert_only_in_token(out, token)
     assert_hidden(out, held)
 
@@ -350,8 +354,14 @@ def test_create_failure_is_reported(run, sim, tmp_path):
 def test_create_answer_without_token_fails(run_module, api_server):
     # The simulator always answers a token; only a scripted answer can leave it out.
     api_server.reply(200, {"id": "key-1"})
-    out = run_module(api_key.main, {"api_url": api_server.url, "api_token": "scripted-admin-token",
-                                    "organization_id": "11111111-1111-4111-8111-111111111111"})
+    out = run_module(
+        api_key.main,
+        {
+            "api_url": api_server.url,
+            "api_token": "scripted-admin-token",
+            "organization_id": "11111111-1111-4111-8111-111111111111",
+        },
+    )
 
     assert out.failed
     assert "the API answer has no token" in out.result["msg"]
@@ -362,6 +372,7 @@ def test_create_answer_without_token_fails(run_module, api_server):
 
 
 # --- check mode and convergence -------------------------------------------------------------------------------------
+
 
 def test_check_mode_creates_nothing_and_writes_nothing(run, sim, tmp_path):
     path = tmp_path / "token"
@@ -416,6 +427,7 @@ def test_check_mode_predicts_the_real_run_and_a_rerun_creates_nothing(run, sim, 
 
 # --- local input judged before any request --------------------------------------------------------------------------
 
+
 def test_missing_directory_fails_before_any_request(run, sim, tmp_path):
     out = run_key(run, organization_id=None, path=str(tmp_path / "nope" / "token"))
 
@@ -436,14 +448,17 @@ def test_path_that_is_a_directory_fails_before_any_request(run, sim, tmp_path):
 
 # --- diff -----------------------------------------------------------------------------------------------------------
 
+
 def test_diff_never_shows_a_token(run, sim, tmp_path):
     token_file = tmp_path / "token"
     token_file.write_text(UNKNOWN + "\n", encoding="utf-8")
 
     out = run_key(run, path=str(token_file), diff=True)
 
-    assert out.result["diff"] == {"before": {"state": "absent"},
-                                  "after": {"state": "present", "key": NEW_VIEW, "token_file": KEPT}}
+    assert out.result["diff"] == {
+        "before": {"state": "absent"},
+        "after": {"state": "present", "key": NEW_VIEW, "token_file": KEPT},
+    }
     text = repr(out.result["diff"])
     assert UNKNOWN not in text and out.result["token"] not in text and sim.token not in text
 
@@ -456,6 +471,7 @@ def test_no_diff_without_diff_mode(run, sim, tmp_path):
 
 # --- absent -------------------------------------------------------------------------------------------------------
 
+
 def test_absent_removes_the_file_and_warns(run, sim, held, token_file):
     out = run_key(run, state="absent", path=str(token_file), diff=True)
 
@@ -464,8 +480,10 @@ def test_absent_removes_the_file_and_warns(run, sim, held, token_file):
     assert out.result["created"] is False
     assert out.result["changed_fields"] == []
     assert out.result["api_key"] is None
-    assert out.result["diff"] == {"before": {"state": "present", "key": None, "token_file": KEPT},
-                                  "after": {"state": "absent"}}
+    assert out.result["diff"] == {
+        "before": {"state": "present", "key": None, "token_file": KEPT},
+        "after": {"state": "absent"},
+    }
     assert not token_file.exists()
     assert any("still exists" in w for w in out.warnings)
     assert sim.requests() == []

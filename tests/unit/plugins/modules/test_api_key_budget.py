@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pytest
 import requests
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._budget import (
     MoneyError,
@@ -22,11 +23,14 @@ from ansible_collections.castai.ai_optimizer.plugins.module_utils._budget import
     to_decimal,
 )
 from ansible_collections.castai.ai_optimizer.plugins.modules import api_key_budget, api_key_budgets_info
-
 from ansible_collections.castai.ai_optimizer.tests.unit.plugins.modules.test_api_key_settings import new_key
 
-GET, PATCH, DELETE, LIST = ("APIKeysAPIGetAPIKeyBudget", "APIKeysAPIUpdateAPIKeyBudget",
-                            "APIKeysAPIDeleteAPIKeyBudget", "APIKeysAPIListAPIKeyBudgets")
+GET, PATCH, DELETE, LIST = (
+    "APIKeysAPIGetAPIKeyBudget",
+    "APIKeysAPIUpdateAPIKeyBudget",
+    "APIKeysAPIDeleteAPIKeyBudget",
+    "APIKeysAPIListAPIKeyBudgets",
+)
 
 
 def set_budget(sim, key, limit, spend=None):
@@ -54,36 +58,79 @@ def key(sim):
 
 # --- money ----------------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, text", [
-    (0, "0"), (25, "25"), (12.5, "12.5"), (0.1, "0.1"), ("100.00", "100"), (" 7.25 ", "7.25"), ("1e2", "100"),
-    (1e-7, "0.0000001"), (0.30000000000000004, "0.30000000000000004"), ("0.000", "0"), ("-0", "0"), (".5", "0.5"),
-    (10 ** 14, "100000000000000"), ("999999999999999.99", "999999999999999.99"),
-    ("0.00000000000000000001", "0.00000000000000000001"), ("1.500000000000000000000000", "1.5"), ("0e999999999", "0"),
-])
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0, "0"),
+        (25, "25"),
+        (12.5, "12.5"),
+        (0.1, "0.1"),
+        ("100.00", "100"),
+        (" 7.25 ", "7.25"),
+        ("1e2", "100"),
+        (1e-7, "0.0000001"),
+        (0.30000000000000004, "0.30000000000000004"),
+        ("0.000", "0"),
+        ("-0", "0"),
+        (".5", "0.5"),
+        (10**14, "100000000000000"),
+        ("999999999999999.99", "999999999999999.99"),
+        ("0.00000000000000000001", "0.00000000000000000001"),
+        ("1.500000000000000000000000", "1.5"),
+        ("0e999999999", "0"),
+    ],
+)
 def test_amounts_are_sent_as_plain_decimal_text(value, text):
     assert money_text(to_decimal(value)) == text
 
 
-@pytest.mark.parametrize("value", [True, False, None, "abc", "", "1e", "nan", "NaN", "inf", "Infinity", float("nan"),
-                                   float("inf"), "1_000", "1,5", "$10", [], {}, -1, -0.01, "-3"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        None,
+        "abc",
+        "",
+        "1e",
+        "nan",
+        "NaN",
+        "inf",
+        "Infinity",
+        float("nan"),
+        float("inf"),
+        "1_000",
+        "1,5",
+        "$10",
+        [],
+        {},
+        -1,
+        -0.01,
+        "-3",
+    ],
+)
 def test_bad_amounts_are_refused(value):
     with pytest.raises(MoneyError):
         to_decimal(value)
 
 
-@pytest.mark.parametrize("value, message", [
-    (10 ** 15, "must be less than 10^15"),
-    (10 ** 20, "must be less than 10^15"),
-    ("1e15", "must be less than 10^15"),
-    ("1e100000", "must be less than 10^15"),
-    # As plain text this would be a billion characters: refused from its exponent, before any formatting.
-    ("1e999999999", "must be less than 10^15"),
-    ("-1e999999999", "must be less than 10^15"),
-    (1e300, "must be less than 10^15"),
-    ("0.000000000000000000001", "more than 20 decimal places"),
-    ("1e-999999999", "more than 20 decimal places"),
-    ("1" * 65, "text of 65 characters"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (10**15, "must be less than 10^15"),
+        (10**20, "must be less than 10^15"),
+        ("1e15", "must be less than 10^15"),
+        ("1e100000", "must be less than 10^15"),
+        # As plain text this would be a billion characters: refused from its exponent, before any formatting.
+        ("1e999999999", "must be less than 10^15"),
+        ("-1e999999999", "must be less than 10^15"),
+        (1e300, "must be less than 10^15"),
+        ("0.000000000000000000001", "more than 20 decimal places"),
+        ("1e-999999999", "more than 20 decimal places"),
+        ("1" * 65, "text of 65 characters"),
+    ],
+)
 def test_amounts_out_of_bounds_are_refused_naming_the_option(value, message):
     with pytest.raises(MoneyError) as caught:
         to_decimal(value)
@@ -91,7 +138,7 @@ def test_amounts_out_of_bounds_are_refused_naming_the_option(value, message):
     assert message in str(caught.value)
 
 
-@given(st.decimals(min_value=0, max_value=10 ** 9, allow_nan=False, allow_infinity=False, places=6))
+@given(st.decimals(min_value=0, max_value=10**9, allow_nan=False, allow_infinity=False, places=6))
 def test_money_text_round_trips(amount):
     text = money_text(amount)
     assert "e" not in text.lower()
@@ -109,6 +156,7 @@ def test_api_amounts():
 
 # --- api_key_budget: present ----------------------------------------------------------------------------------------
 
+
 def test_set_a_new_budget(run, sim, key):
     set_spend(sim, key, "5")
     outcome = run(api_key_budget.main, diff=True, api_key_id=key, budget_limit_usd=20)
@@ -116,13 +164,23 @@ def test_set_a_new_budget(run, sim, key):
     assert outcome.result["changed_fields"] == ["budget_limit_usd"]
     assert (outcome.result["organization_id"], outcome.result["api_key_id"]) == (sim.organization_id, key)
     assert [(r["method"], r["operation_id"], r["body"]) for r in sim.requests()] == [
-        ("GET", GET, None), ("PATCH", PATCH, {"budgetLimitUsd": "20"})]
+        ("GET", GET, None),
+        ("PATCH", PATCH, {"budgetLimitUsd": "20"}),
+    ]
     assert sim.writes()[0]["path"].endswith("/organizations/%s/api-keys/%s/budget" % (sim.organization_id, key))
     budget = outcome.result["budget"]
-    assert budget == {"api_key_id": key, "organization_id": sim.organization_id, "budget_limit_usd": "20",
-                      "total_spend_usd": "5", "usage_pct": "25", "exhausted": False}
-    assert outcome.result["diff"] == {"before": {"state": "absent"},
-                                      "after": {"state": "present", "budget_limit_usd": "20"}}
+    assert budget == {
+        "api_key_id": key,
+        "organization_id": sim.organization_id,
+        "budget_limit_usd": "20",
+        "total_spend_usd": "5",
+        "usage_pct": "25",
+        "exhausted": False,
+    }
+    assert outcome.result["diff"] == {
+        "before": {"state": "absent"},
+        "after": {"state": "present", "budget_limit_usd": "20"},
+    }
 
 
 def test_change_a_budget_sends_the_decimal_text(run, sim, key):
@@ -131,8 +189,10 @@ def test_change_a_budget_sends_the_decimal_text(run, sim, key):
     assert outcome.result["changed"] is True
     assert outcome.result["changed_fields"] == ["budget_limit_usd"]
     assert [w["body"] for w in sim.writes()] == [{"budgetLimitUsd": "12.5"}]
-    assert outcome.result["diff"] == {"before": {"state": "present", "budget_limit_usd": "10"},
-                                      "after": {"state": "present", "budget_limit_usd": "12.5"}}
+    assert outcome.result["diff"] == {
+        "before": {"state": "present", "budget_limit_usd": "10"},
+        "after": {"state": "present", "budget_limit_usd": "12.5"},
+    }
 
 
 def test_change_a_budget_sends_no_float_artefacts(run, sim, key):
@@ -142,8 +202,9 @@ def test_change_a_budget_sends_no_float_artefacts(run, sim, key):
     assert [w["body"] for w in sim.writes()] == [{"budgetLimitUsd": "0.1"}]
 
 
-@pytest.mark.parametrize("stored, wanted", [("12.5", "12.50"), ("12.5", 12.5), ("100", 100), ("100", "1e2"),
-                                            ("0", 0), ("0", "0.0")])
+@pytest.mark.parametrize(
+    "stored, wanted", [("12.5", "12.50"), ("12.5", 12.5), ("100", 100), ("100", "1e2"), ("0", 0), ("0", "0.0")]
+)
 def test_numerically_equal_limit_is_not_a_change(run, sim, key, stored, wanted):
     set_budget(sim, key, stored)
     outcome = run(api_key_budget.main, api_key_id=key, budget_limit_usd=wanted)
@@ -174,9 +235,14 @@ def test_check_mode_keeps_the_spend_and_hides_computed_figures(run, sim, key):
     outcome = run(api_key_budget.main, check_mode=True, api_key_id=key, budget_limit_usd="50")
     assert outcome.result["changed"] is True
     assert sim.writes() == []
-    assert outcome.result["budget"] == {"api_key_id": key, "organization_id": sim.organization_id,
-                                        "budget_limit_usd": "50", "total_spend_usd": "12", "usage_pct": None,
-                                        "exhausted": None}
+    assert outcome.result["budget"] == {
+        "api_key_id": key,
+        "organization_id": sim.organization_id,
+        "budget_limit_usd": "50",
+        "total_spend_usd": "12",
+        "usage_pct": None,
+        "exhausted": None,
+    }
 
 
 def test_check_mode_for_a_key_without_budget(run, sim, key):
@@ -184,8 +250,10 @@ def test_check_mode_for_a_key_without_budget(run, sim, key):
     assert outcome.result["changed"] is True
     assert outcome.result["budget"]["budget_limit_usd"] == "0"
     assert outcome.result["budget"]["total_spend_usd"] is None
-    assert outcome.result["diff"] == {"before": {"state": "absent"},
-                                      "after": {"state": "present", "budget_limit_usd": "0"}}
+    assert outcome.result["diff"] == {
+        "before": {"state": "absent"},
+        "after": {"state": "present", "budget_limit_usd": "0"},
+    }
     assert sim.writes() == []
 
 
@@ -213,10 +281,27 @@ def test_refused_write_reports_no_change(run, sim, key):
 def test_limit_the_api_sent_unreadable_is_rewritten(run_module, api_server):
     """An amount that is not a number never equals the wanted one: the task writes the limit it was given."""
     api_server.reply(200, {"apiKeyId": "k", "organizationId": "o", "budgetLimitUsd": "a lot"})
-    api_server.reply(200, {"apiKeyId": "k", "organizationId": "o", "budgetLimitUsd": "5", "totalSpendUsd": "0",
-                           "usagePct": "0", "exhausted": False})
-    outcome = run_module(api_key_budget.main, {"api_url": api_server.url, "api_token": "scripted-token",
-                                               "organization_id": "o", "api_key_id": "k", "budget_limit_usd": 5})
+    api_server.reply(
+        200,
+        {
+            "apiKeyId": "k",
+            "organizationId": "o",
+            "budgetLimitUsd": "5",
+            "totalSpendUsd": "0",
+            "usagePct": "0",
+            "exhausted": False,
+        },
+    )
+    outcome = run_module(
+        api_key_budget.main,
+        {
+            "api_url": api_server.url,
+            "api_token": "scripted-token",
+            "organization_id": "o",
+            "api_key_id": "k",
+            "budget_limit_usd": 5,
+        },
+    )
     assert not outcome.failed, outcome
     assert outcome.result["changed"] is True
     assert [(r.method, r.json()) for r in api_server.requests] == [("GET", None), ("PATCH", {"budgetLimitUsd": "5"})]
@@ -224,10 +309,27 @@ def test_limit_the_api_sent_unreadable_is_rewritten(run_module, api_server):
 
 @pytest.mark.parametrize("answered, wanted", [("100.00", 100), ("10.50", "10.5"), ("1E+2", "100"), ("0.10", 0.1)])
 def test_amounts_the_api_writes_differently_are_not_a_change(run_module, api_server, answered, wanted):
-    api_server.reply(200, {"apiKeyId": "k", "organizationId": "o", "budgetLimitUsd": answered,
-                           "totalSpendUsd": "1", "usagePct": "1", "exhausted": False})
-    outcome = run_module(api_key_budget.main, {"api_url": api_server.url, "api_token": "scripted-token",
-                                               "organization_id": "o", "api_key_id": "k", "budget_limit_usd": wanted})
+    api_server.reply(
+        200,
+        {
+            "apiKeyId": "k",
+            "organizationId": "o",
+            "budgetLimitUsd": answered,
+            "totalSpendUsd": "1",
+            "usagePct": "1",
+            "exhausted": False,
+        },
+    )
+    outcome = run_module(
+        api_key_budget.main,
+        {
+            "api_url": api_server.url,
+            "api_token": "scripted-token",
+            "organization_id": "o",
+            "api_key_id": "k",
+            "budget_limit_usd": wanted,
+        },
+    )
     assert not outcome.failed, outcome
     assert outcome.result["changed"] is False
     assert outcome.result["budget"]["budget_limit_usd"] == answered
@@ -236,6 +338,7 @@ def test_amounts_the_api_writes_differently_are_not_a_change(run_module, api_ser
 
 # --- api_key_budget: absent -----------------------------------------------------------------------------------------
 
+
 def test_remove_a_budget(run, sim, key):
     set_budget(sim, key, "10")
     outcome = run(api_key_budget.main, diff=True, api_key_id=key, state="absent")
@@ -243,8 +346,10 @@ def test_remove_a_budget(run, sim, key):
     assert outcome.result["budget"] is None
     assert outcome.result["changed_fields"] == []
     assert [(w["method"], w["operation_id"]) for w in sim.writes()] == [("DELETE", DELETE)]
-    assert outcome.result["diff"] == {"before": {"state": "present", "budget_limit_usd": "10"},
-                                      "after": {"state": "absent"}}
+    assert outcome.result["diff"] == {
+        "before": {"state": "present", "budget_limit_usd": "10"},
+        "after": {"state": "absent"},
+    }
     sim.control("DELETE", "requests")
     assert run(api_key_budget.main, api_key_id=key, state="absent").result["changed"] is False
     assert operations(sim) == [GET]
@@ -268,27 +373,31 @@ def test_remove_an_absent_budget_is_not_a_change(run, sim, key):
 
 # --- input judged before any request --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    ({"budget_limit_usd": -5}, "budget_limit_usd must not be negative"),
-    ({"budget_limit_usd": "-0.01"}, "budget_limit_usd must not be negative"),
-    ({"budget_limit_usd": "ten"}, "budget_limit_usd must be a number"),
-    ({"budget_limit_usd": True}, "budget_limit_usd must be a number"),
-    ({"budget_limit_usd": [1]}, "budget_limit_usd must be a number"),
-    ({"budget_limit_usd": "nan"}, "budget_limit_usd must be a number"),
-    ({"budget_limit_usd": "NaN"}, "budget_limit_usd must be a number"),
-    ({"budget_limit_usd": float("nan")}, "budget_limit_usd must be a finite number"),
-    ({"budget_limit_usd": "1e999999999"}, "budget_limit_usd must be less than 10^15"),
-    ({"budget_limit_usd": "1e100000"}, "budget_limit_usd must be less than 10^15"),
-    ({"budget_limit_usd": 10 ** 20}, "budget_limit_usd must be less than 10^15"),
-    ({"budget_limit_usd": "0.0000000000000000000001"}, "budget_limit_usd has more than 20 decimal places"),
-    ({}, "budget_limit_usd"),
-    ({"state": "absent", "budget_limit_usd": 5}, "budget_limit_usd cannot be set with state=absent"),
-    ({"api_key_id": "", "budget_limit_usd": 5}, "api_key_id must not be empty"),
-    ({"api_key_id": ".", "budget_limit_usd": 5}, "api_key_id must be a single ID"),
-    ({"api_key_id": "..", "budget_limit_usd": 5}, "api_key_id must be a single ID"),
-    ({"api_key_id": "a/b", "budget_limit_usd": 5}, "api_key_id must be a single ID"),
-    ({"api_key_id": "a\nb", "budget_limit_usd": 5}, "api_key_id must not contain spaces or control characters"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"budget_limit_usd": -5}, "budget_limit_usd must not be negative"),
+        ({"budget_limit_usd": "-0.01"}, "budget_limit_usd must not be negative"),
+        ({"budget_limit_usd": "ten"}, "budget_limit_usd must be a number"),
+        ({"budget_limit_usd": True}, "budget_limit_usd must be a number"),
+        ({"budget_limit_usd": [1]}, "budget_limit_usd must be a number"),
+        ({"budget_limit_usd": "nan"}, "budget_limit_usd must be a number"),
+        ({"budget_limit_usd": "NaN"}, "budget_limit_usd must be a number"),
+        ({"budget_limit_usd": float("nan")}, "budget_limit_usd must be a finite number"),
+        ({"budget_limit_usd": "1e999999999"}, "budget_limit_usd must be less than 10^15"),
+        ({"budget_limit_usd": "1e100000"}, "budget_limit_usd must be less than 10^15"),
+        ({"budget_limit_usd": 10**20}, "budget_limit_usd must be less than 10^15"),
+        ({"budget_limit_usd": "0.0000000000000000000001"}, "budget_limit_usd has more than 20 decimal places"),
+        ({}, "budget_limit_usd"),
+        ({"state": "absent", "budget_limit_usd": 5}, "budget_limit_usd cannot be set with state=absent"),
+        ({"api_key_id": "", "budget_limit_usd": 5}, "api_key_id must not be empty"),
+        ({"api_key_id": ".", "budget_limit_usd": 5}, "api_key_id must be a single ID"),
+        ({"api_key_id": "..", "budget_limit_usd": 5}, "api_key_id must be a single ID"),
+        ({"api_key_id": "a/b", "budget_limit_usd": 5}, "api_key_id must be a single ID"),
+        ({"api_key_id": "a\nb", "budget_limit_usd": 5}, "api_key_id must not contain spaces or control characters"),
+    ],
+)
 def test_bad_input_fails_before_any_request(run, sim, args, message):
     # No organization_id: even the verify lookup must not run.
     outcome = run(api_key_budget.main, organization_id=None, **dict({"api_key_id": "k"}, **args))
@@ -299,6 +408,7 @@ def test_bad_input_fails_before_any_request(run, sim, args, message):
 
 
 # --- api_key_budgets_info -------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def budgets(sim):
@@ -330,9 +440,16 @@ def test_filter_by_exhaustion(run, sim, budgets, exhausted, expected):
 
 def test_one_key(run, sim, budgets):
     outcome = run(api_key_budgets_info.main, api_key_id=budgets[1])
-    assert outcome.result["api_key_budgets"] == [{
-        "api_key_id": budgets[1], "organization_id": sim.organization_id, "budget_limit_usd": "20",
-        "total_spend_usd": "25", "usage_pct": "125", "exhausted": True}]
+    assert outcome.result["api_key_budgets"] == [
+        {
+            "api_key_id": budgets[1],
+            "organization_id": sim.organization_id,
+            "budget_limit_usd": "20",
+            "total_spend_usd": "25",
+            "usage_pct": "125",
+            "exhausted": True,
+        }
+    ]
     assert operations(sim) == [GET]
     sim.control("DELETE", "requests")
     assert run(api_key_budgets_info.main, api_key_id=new_key(sim)).result["api_key_budgets"] == []

@@ -27,7 +27,7 @@ def test_the_connection_token_is_valid(run, sim):
     assert outcome.result["checked"] == "api_token"
     assert outcome.result["changed"] is False
     assert outcome.result["reason"] is None
-    verify, = sim.requests()
+    (verify,) = sim.requests()
     assert (verify["operation_id"], verify["api_key_suffix"]) == (VERIFY, sim.token[-4:])
     assert sim.token not in shown(outcome)
 
@@ -72,11 +72,14 @@ def test_a_forbidden_token_is_invalid(run, sim):
     assert outcome.result["reason"].startswith("HTTP 403")
 
 
-@pytest.mark.parametrize("fault", [
-    {"kind": "status", "status": 500},
-    {"kind": "status", "status": 404},
-    {"kind": "html", "status": 502, "count": 10},
-])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "status", "status": 500},
+        {"kind": "status", "status": 404},
+        {"kind": "html", "status": 502, "count": 10},
+    ],
+)
 def test_other_errors_fail_because_they_say_nothing_about_the_token(run, sim, fault):
     sim.fault(operation_id=VERIFY, **fault)
     outcome = run(api_key_info.main, token=UNKNOWN_TOKEN)
@@ -87,8 +90,9 @@ def test_other_errors_fail_because_they_say_nothing_about_the_token(run, sim, fa
 
 
 def test_an_unreachable_api_fails(run_module):
-    outcome = run_module(api_key_info.main, {"api_url": "http://127.0.0.1:9", "api_token": UNKNOWN_TOKEN,
-                                             "api_retries": 0})
+    outcome = run_module(
+        api_key_info.main, {"api_url": "http://127.0.0.1:9", "api_token": UNKNOWN_TOKEN, "api_retries": 0}
+    )
     assert outcome.failed
     assert outcome.result["msg"].startswith("verify api_token: ")
     assert UNKNOWN_TOKEN not in shown(outcome)

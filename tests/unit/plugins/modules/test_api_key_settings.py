@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ansible_collections.castai.ai_optimizer.plugins.modules import api_key_settings as module_under_test
-
 from ansible_collections.castai.ai_optimizer.tests.unit.plugins.modules.test_settings import (
     FIELDS,
     camel,
@@ -38,8 +39,9 @@ def key_settings_url(sim, key):
 
 def set_key_settings(sim, key, settings):
     """Give the key these settings through the API itself, then forget that request."""
-    answer = requests.put(key_settings_url(sim, key), json=camel(settings), headers={"X-API-Key": sim.token},
-                          timeout=10)
+    answer = requests.put(
+        key_settings_url(sim, key), json=camel(settings), headers={"X-API-Key": sim.token}, timeout=10
+    )
     assert answer.ok, answer.text
     sim.control("DELETE", "requests")
 
@@ -66,6 +68,7 @@ def key(sim):
 
 
 # --- merge: exactly the fields the user set ------------------------------------------------------------------------
+
 
 @hypothesis_settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=current_and_requested(), check_mode=st.booleans())
@@ -118,6 +121,7 @@ def test_new_settings_take_unset_fields_from_the_organization(run, sim, case):
 
 # --- present ------------------------------------------------------------------------------------------------------
 
+
 def test_check_mode_predicts_the_real_run_and_a_rerun_writes_nothing(run, sim):
     key = new_key(sim)
     args = {"api_key_id": key, "router_quality_weight": 0.1}
@@ -127,8 +131,11 @@ def test_check_mode_predicts_the_real_run_and_a_rerun_writes_nothing(run, sim):
     first = run(module_under_test.main, **args)
     assert (preview.result["changed"], first.result["changed"]) == (True, True)
     assert preview.result["settings"] == first.result["settings"] == dict(ORG_SETTINGS, router_quality_weight=0.1)
-    assert preview.result["inherited_fields"] == first.result["inherited_fields"] == ["routing_enabled",
-                                                                                      "prompt_sharing_enabled"]
+    assert (
+        preview.result["inherited_fields"]
+        == first.result["inherited_fields"]
+        == ["routing_enabled", "prompt_sharing_enabled"]
+    )
     assert [w["operation_id"] for w in sim.writes()] == [PUT]
 
     sim.control("DELETE", "requests")
@@ -162,8 +169,10 @@ def test_check_mode_for_a_key_without_settings(run, sim):
 
 def test_diff_of_an_update(run, sim, key):
     outcome = run(module_under_test.main, diff=True, api_key_id=key, routing_enabled=True)
-    assert outcome.result["diff"] == {"before": dict(KEY_SETTINGS, state="present"),
-                                      "after": dict(KEY_SETTINGS, routing_enabled=True, state="present")}
+    assert outcome.result["diff"] == {
+        "before": dict(KEY_SETTINGS, state="present"),
+        "after": dict(KEY_SETTINGS, routing_enabled=True, state="present"),
+    }
     assert outcome.result["changed_fields"] == ["routing_enabled"]
 
 
@@ -194,6 +203,7 @@ def test_unknown_key_fails_on_the_write_naming_the_key(run, sim):
 
 
 # --- absent -------------------------------------------------------------------------------------------------------
+
 
 def test_absent_removes_settings(run, sim, key):
     outcome = run(module_under_test.main, diff=True, api_key_id=key, state="absent")
@@ -232,11 +242,17 @@ def test_absent_tolerates_a_concurrent_delete(run, sim, key):
 
 # --- input judged before any request --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    ({"state": "absent", "routing_enabled": True}, "routing_enabled cannot be set with state=absent"),
-    ({"state": "absent", "router_quality_weight": 0.5, "prompt_sharing_enabled": False},
-     "prompt_sharing_enabled, router_quality_weight cannot be set with state=absent"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"state": "absent", "routing_enabled": True}, "routing_enabled cannot be set with state=absent"),
+        (
+            {"state": "absent", "router_quality_weight": 0.5, "prompt_sharing_enabled": False},
+            "prompt_sharing_enabled, router_quality_weight cannot be set with state=absent",
+        ),
+    ],
+)
 def test_settings_with_state_absent_fail_before_any_request(run, sim, args, message):
     outcome = run(module_under_test.main, organization_id=None, api_key_id="some-key", **args)
     assert outcome.failed
@@ -244,22 +260,26 @@ def test_settings_with_state_absent_fail_before_any_request(run, sim, args, mess
     assert sim.requests() == []
 
 
-@pytest.mark.parametrize("args, option", [
-    ({"router_quality_weight": 1.5}, "router_quality_weight"),
-    ({"router_quality_weight": -1}, "router_quality_weight"),
-    ({"router_quality_weight": float("nan")}, "router_quality_weight"),
-    ({"router_quality_weight": "inf"}, "router_quality_weight"),
-    ({"api_key_id": "  "}, "api_key_id"),
-    ({"api_key_id": ""}, "api_key_id"),
-    ({"api_key_id": "."}, "api_key_id"),
-    ({"api_key_id": ".."}, "api_key_id"),
-    ({"api_key_id": "a/b"}, "api_key_id"),
-    ({"api_key_id": "a\nb"}, "api_key_id"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        ({"router_quality_weight": 1.5}, "router_quality_weight"),
+        ({"router_quality_weight": -1}, "router_quality_weight"),
+        ({"router_quality_weight": float("nan")}, "router_quality_weight"),
+        ({"router_quality_weight": "inf"}, "router_quality_weight"),
+        ({"api_key_id": "  "}, "api_key_id"),
+        ({"api_key_id": ""}, "api_key_id"),
+        ({"api_key_id": "."}, "api_key_id"),
+        ({"api_key_id": ".."}, "api_key_id"),
+        ({"api_key_id": "a/b"}, "api_key_id"),
+        ({"api_key_id": "a\nb"}, "api_key_id"),
+    ],
+)
 def test_bad_input_fails_before_any_request(run, sim, args, option):
     # No organization_id: even the verify lookup must not run.
-    outcome = run(module_under_test.main, organization_id=None, **dict({"api_key_id": "k", "routing_enabled": True},
-                                                                       **args))
+    outcome = run(
+        module_under_test.main, organization_id=None, **dict({"api_key_id": "k", "routing_enabled": True}, **args)
+    )
     assert outcome.failed
     assert option in outcome.result["msg"]
     assert sim.requests() == []

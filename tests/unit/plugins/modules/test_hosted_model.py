@@ -10,10 +10,10 @@ import struct
 
 import pytest
 
-from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
-from ansible_collections.castai.ai_optimizer.plugins.module_utils._schema import from_api
 from ansible_collections.castai.ai_optimizer.plugins.module_utils import _hosted_model as planner
 from ansible_collections.castai.ai_optimizer.plugins.module_utils import _waiter as waiter
+from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
+from ansible_collections.castai.ai_optimizer.plugins.module_utils._schema import from_api
 from ansible_collections.castai.ai_optimizer.plugins.modules import hosted_model as hm
 
 TOKEN = "hm-token-dddddddddddd"
@@ -37,10 +37,18 @@ API_MODEL = {
     "status": "RUNNING",
     "currentReplicas": 1,
     "vllmConfig": {"secretName": "hf"},
-    "horizontalAutoscaling": {"enabled": False, "minReplicas": 1, "maxReplicas": 3,
-                              "targetMetric": "NUMBER_OF_REQUESTS_WAITING", "targetValue": float32(0.7)},
-    "hibernation": {"enabled": False, "hibernateCondition": {"duration": "1800s", "requestCount": 0},
-                    "resumeCondition": {"duration": "60s", "requestCount": 1}},
+    "horizontalAutoscaling": {
+        "enabled": False,
+        "minReplicas": 1,
+        "maxReplicas": 3,
+        "targetMetric": "NUMBER_OF_REQUESTS_WAITING",
+        "targetValue": float32(0.7),
+    },
+    "hibernation": {
+        "enabled": False,
+        "hibernateCondition": {"duration": "1800s", "requestCount": 0},
+        "resumeCondition": {"duration": "60s", "requestCount": 1},
+    },
     "fallback": {"enabled": True, "providerId": "prov", "model": "gpt-4o-mini"},
     "edgeLocations": {"ids": ["e1", "e2"]},
 }
@@ -59,64 +67,115 @@ def current(**changes):
 
 def params(**options):
     """Module parameters as AnsibleModule would give them: every option present, unset ones None."""
-    base = {name: None for name in hm.argument_spec()}
-    base.update(state="present", cluster_id=CLUSTER, update_hugging_face_token="on_create", recreate=False, wait=True,
-                wait_timeout=30, wait_sleep=0.01)
+    base = dict.fromkeys(hm.argument_spec())
+    base.update(
+        state="present",
+        cluster_id=CLUSTER,
+        update_hugging_face_token="on_create",
+        recreate=False,
+        wait=True,
+        wait_timeout=30,
+        wait_sleep=0.01,
+    )
     base.update(options)
     return base
 
 
 # ---- input checks --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("options, expected", [
-    ({"port": 0}, "port must be between 1 and 65535"),
-    ({"port": 65536}, "port must be between 1 and 65535"),
-    ({"replicas": -1}, "replicas must be between 0 and 2147483647"),
-    ({"replicas": 10 ** 12}, "replicas must be between 0 and 2147483647"),
-    ({"horizontal_autoscaling": {"max_replicas": 3000000000}}, "horizontal_autoscaling.max_replicas must be between"),
-    ({"service": ""}, "service must be a Kubernetes Service name"),
-    ({"service": "Llama_3"}, "service must be a Kubernetes Service name"),
-    ({"service": "x" * 64}, "service must be at most 63 characters"),
-    ({"cluster_id": "c1\n"}, "cluster_id must not contain spaces or control characters"),
-    ({"cluster_id": ".."}, "cluster_id must be a single ID, not a path"),
-    ({"model_specs_id": ""}, "model_specs_id must not be empty"),
-    ({"horizontal_autoscaling": {"min_replicas": 4, "max_replicas": 2}}, "must not exceed max_replicas"),
-    ({"horizontal_autoscaling": {"min_replicas": -1}}, "min_replicas must not be negative"),
-    ({"horizontal_autoscaling": {"max_replicas": 0}}, "max_replicas must be at least 1"),
-    ({"horizontal_autoscaling": {"enabled": True}, "replicas": 2}, "replicas cannot be combined"),
-    ({"hibernation": {"hibernate_condition": {"duration": "30m"}}}, "hibernation.hibernate_condition.duration"),
-    ({"hibernation": {"resume_condition": {"duration": "60"}}}, "hibernation.resume_condition.duration"),
-    ({"hibernation": {"resume_condition": {"duration": "-5s"}}}, "hibernation.resume_condition.duration"),
-    ({"hibernation": {"resume_condition": {"request_count": -1}}}, "request_count must not be negative"),
-])
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        ({"port": 0}, "port must be between 1 and 65535"),
+        ({"port": 65536}, "port must be between 1 and 65535"),
+        ({"replicas": -1}, "replicas must be between 0 and 2147483647"),
+        ({"replicas": 10**12}, "replicas must be between 0 and 2147483647"),
+        (
+            {"horizontal_autoscaling": {"max_replicas": 3000000000}},
+            "horizontal_autoscaling.max_replicas must be between",
+        ),
+        ({"service": ""}, "service must be a Kubernetes Service name"),
+        ({"service": "Llama_3"}, "service must be a Kubernetes Service name"),
+        ({"service": "x" * 64}, "service must be at most 63 characters"),
+        ({"cluster_id": "c1\n"}, "cluster_id must not contain spaces or control characters"),
+        ({"cluster_id": ".."}, "cluster_id must be a single ID, not a path"),
+        ({"model_specs_id": ""}, "model_specs_id must not be empty"),
+        ({"horizontal_autoscaling": {"min_replicas": 4, "max_replicas": 2}}, "must not exceed max_replicas"),
+        ({"horizontal_autoscaling": {"min_replicas": -1}}, "min_replicas must not be negative"),
+        ({"horizontal_autoscaling": {"max_replicas": 0}}, "max_replicas must be at least 1"),
+        ({"horizontal_autoscaling": {"enabled": True}, "replicas": 2}, "replicas cannot be combined"),
+        ({"hibernation": {"hibernate_condition": {"duration": "30m"}}}, "hibernation.hibernate_condition.duration"),
+        ({"hibernation": {"resume_condition": {"duration": "60"}}}, "hibernation.resume_condition.duration"),
+        ({"hibernation": {"resume_condition": {"duration": "-5s"}}}, "hibernation.resume_condition.duration"),
+        ({"hibernation": {"resume_condition": {"request_count": -1}}}, "request_count must not be negative"),
+    ],
+)
 def test_input_errors(options, expected):
     errors = planner.input_errors(params(**options))
     assert any(expected in e for e in errors), errors
 
 
 def test_valid_input_has_no_errors():
-    assert planner.input_errors(params(port=8080, replicas=0, horizontal_autoscaling={"min_replicas": 0, "max_replicas": 1},
-                                       hibernation={"hibernate_condition": {"duration": "0.5s", "request_count": 0}})) == []
+    assert (
+        planner.input_errors(
+            params(
+                port=8080,
+                replicas=0,
+                horizontal_autoscaling={"min_replicas": 0, "max_replicas": 1},
+                hibernation={"hibernate_condition": {"duration": "0.5s", "request_count": 0}},
+            )
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize("text, nanos", [("1800s", 1800 * 10 ** 9), ("0.5s", 5 * 10 ** 8), ("1.000000001s", 10 ** 9 + 1),
-                                         ("0s", 0), ("30m", None), ("1.5", None), ("s", None), ("1.0000000001s", None),
-                                         ("", None), (None, None)])
+@pytest.mark.parametrize(
+    "text, nanos",
+    [
+        ("1800s", 1800 * 10**9),
+        ("0.5s", 5 * 10**8),
+        ("1.000000001s", 10**9 + 1),
+        ("0s", 0),
+        ("30m", None),
+        ("1.5", None),
+        ("s", None),
+        ("1.0000000001s", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_parse_duration(text, nanos):
     assert planner.parse_duration(text) == nanos
 
 
 # ---- the planner -----------------------------------------------------------------------------------------------------
 
+
 def test_plan_create_with_every_field():
-    plan = planner.plan_present(params(service="llama", model_specs_id="spec-1", port=8080, node_template_name="gpu",
-                                       vllm_config={"secret_name": None, "hugging_face_token": "hf_x"},
-                                       edge_locations=["e1"],
-                                       fallback={"enabled": True, "provider_id": "p", "model": None}), None)
+    plan = planner.plan_present(
+        params(
+            service="llama",
+            model_specs_id="spec-1",
+            port=8080,
+            node_template_name="gpu",
+            vllm_config={"secret_name": None, "hugging_face_token": "hf_x"},
+            edge_locations=["e1"],
+            fallback={"enabled": True, "provider_id": "p", "model": None},
+        ),
+        None,
+    )
     assert plan.action == "create" and plan.errors == [] and plan.changed
-    assert plan.create == {"service": "llama", "model_specs_id": "spec-1", "port": 8080, "node_template_name": "gpu",
-                           "vllm_config": {"hugging_face_token": "hf_x"}, "edge_locations": {"ids": ["e1"]},
-                           "fallback": {"enabled": True, "provider_id": "p"}, "cluster_id": CLUSTER}
+    assert plan.create == {
+        "service": "llama",
+        "model_specs_id": "spec-1",
+        "port": 8080,
+        "node_template_name": "gpu",
+        "vllm_config": {"hugging_face_token": "hf_x"},
+        "edge_locations": {"ids": ["e1"]},
+        "fallback": {"enabled": True, "provider_id": "p"},
+        "cluster_id": CLUSTER,
+    }
     assert plan.scale is None
 
 
@@ -126,13 +185,24 @@ def test_plan_create_needs_the_fixed_fields():
 
 
 def test_plan_create_needs_complete_nested_objects():
-    plan = planner.plan_present(params(service="llama", model_specs_id="s", port=1,
-                                       horizontal_autoscaling={"enabled": True, "max_replicas": 2},
-                                       hibernation={"enabled": True, "hibernate_condition": {"request_count": 0}}), None)
+    plan = planner.plan_present(
+        params(
+            service="llama",
+            model_specs_id="s",
+            port=1,
+            horizontal_autoscaling={"enabled": True, "max_replicas": 2},
+            hibernation={"enabled": True, "hibernate_condition": {"request_count": 0}},
+        ),
+        None,
+    )
     text = " | ".join(plan.errors)
-    for path in ("horizontal_autoscaling.min_replicas", "horizontal_autoscaling.target_metric",
-                 "horizontal_autoscaling.target_value", "hibernation.resume_condition",
-                 "hibernation.hibernate_condition.duration"):
+    for path in (
+        "horizontal_autoscaling.min_replicas",
+        "horizontal_autoscaling.target_metric",
+        "horizontal_autoscaling.target_value",
+        "hibernation.resume_condition",
+        "hibernation.hibernate_condition.duration",
+    ):
         assert path in text
 
 
@@ -144,11 +214,20 @@ def test_plan_create_with_replicas_scales_after_deploy():
 
 
 def test_plan_nothing_to_do():
-    plan = planner.plan_present(params(service="llama", model_specs_id="spec-1", port=8080, node_template_name="gpu",
-                                       vllm_config={"secret_name": "hf"},
-                                       horizontal_autoscaling={"enabled": False, "target_value": 0.7},
-                                       hibernation={"hibernate_condition": {"duration": "1800.000s"}},
-                                       edge_locations=["e2", "e1"], replicas=1), current())
+    plan = planner.plan_present(
+        params(
+            service="llama",
+            model_specs_id="spec-1",
+            port=8080,
+            node_template_name="gpu",
+            vllm_config={"secret_name": "hf"},
+            horizontal_autoscaling={"enabled": False, "target_value": 0.7},
+            hibernation={"hibernate_condition": {"duration": "1800.000s"}},
+            edge_locations=["e2", "e1"],
+            replicas=1,
+        ),
+        current(),
+    )
     assert plan.action == "none" and not plan.changed and plan.errors == [] and plan.paths == []
 
 
@@ -156,15 +235,28 @@ def test_plan_update_sends_the_whole_nested_object():
     plan = planner.plan_present(params(service="llama", horizontal_autoscaling={"max_replicas": 5}), current())
     assert plan.action == "update" and plan.errors == []
     assert plan.paths == ["horizontal_autoscaling.max_replicas"]
-    assert plan.patch == {"horizontal_autoscaling": {"enabled": False, "min_replicas": 1, "max_replicas": 5,
-                                                     "target_metric": "NUMBER_OF_REQUESTS_WAITING",
-                                                     "target_value": float32(0.7)}}
+    assert plan.patch == {
+        "horizontal_autoscaling": {
+            "enabled": False,
+            "min_replicas": 1,
+            "max_replicas": 5,
+            "target_metric": "NUMBER_OF_REQUESTS_WAITING",
+            "target_value": float32(0.7),
+        }
+    }
 
 
 def test_plan_update_of_several_fields():
-    plan = planner.plan_present(params(id="hm-1", node_template_name="gpu-big", edge_locations=[],
-                                       hibernation={"resume_condition": {"request_count": 3}},
-                                       fallback={"enabled": False}), current())
+    plan = planner.plan_present(
+        params(
+            id="hm-1",
+            node_template_name="gpu-big",
+            edge_locations=[],
+            hibernation={"resume_condition": {"request_count": 3}},
+            fallback={"enabled": False},
+        ),
+        current(),
+    )
     assert sorted(plan.patch) == ["edge_locations", "fallback", "hibernation", "node_template_name"]
     assert plan.patch["node_template_name"] == "gpu-big"
     assert plan.patch["edge_locations"] == {"ids": []}
@@ -174,13 +266,18 @@ def test_plan_update_of_several_fields():
 
 
 def test_plan_update_fills_zero_values_the_api_left_out():
-    model = current(horizontalAutoscaling={"maxReplicas": 3, "targetMetric": "GPU_CACHE_USAGE_PERCENTAGE",
-                                           "targetValue": 80})
+    model = current(
+        horizontalAutoscaling={"maxReplicas": 3, "targetMetric": "GPU_CACHE_USAGE_PERCENTAGE", "targetValue": 80}
+    )
     plan = planner.plan_present(params(id="hm-1", horizontal_autoscaling={"max_replicas": 4}), model)
     assert plan.errors == []
     # min_replicas is required, so its omitted zero is sent; enabled is optional and omitted means false anyway.
-    assert plan.patch["horizontal_autoscaling"] == {"min_replicas": 0, "max_replicas": 4,
-                                                    "target_metric": "GPU_CACHE_USAGE_PERCENTAGE", "target_value": 80}
+    assert plan.patch["horizontal_autoscaling"] == {
+        "min_replicas": 0,
+        "max_replicas": 4,
+        "target_metric": "GPU_CACHE_USAGE_PERCENTAGE",
+        "target_value": 80,
+    }
 
 
 def test_plan_update_of_an_unset_object_needs_its_required_fields():
@@ -204,7 +301,9 @@ def test_fixed_field_fails_naming_it(option, value):
 
 
 def test_recreate_merges_the_options_over_the_current_settings():
-    plan = planner.plan_present(params(service="llama", port=9000, recreate=True, fallback={"enabled": False}), current())
+    plan = planner.plan_present(
+        params(service="llama", port=9000, recreate=True, fallback={"enabled": False}), current()
+    )
     assert plan.action == "recreate" and plan.errors == [] and plan.paths == ["fallback.enabled", "port"]
     assert plan.create["port"] == 9000
     assert plan.create["model_specs_id"] == "spec-1"
@@ -245,13 +344,16 @@ def test_hugging_face_token_is_compared_only_when_it_can_be():
 
 
 def test_switch_from_token_to_secret_sends_only_the_secret():
-    plan = planner.plan_present(params(id="hm-1", vllm_config={"secret_name": "new", "hugging_face_token": None}),
-                                current(vllmConfig={}))
+    plan = planner.plan_present(
+        params(id="hm-1", vllm_config={"secret_name": "new", "hugging_face_token": None}), current(vllmConfig={})
+    )
     assert plan.patch == {"vllm_config": {"secret_name": "new"}}
 
 
 def test_predicted_model_and_diff_view_hide_the_token():
-    plan = planner.plan_present(params(id="hm-1", vllm_config={"hugging_face_token": "hf_secret"}, replicas=2), current())
+    plan = planner.plan_present(
+        params(id="hm-1", vllm_config={"hugging_face_token": "hf_secret"}, replicas=2), current()
+    )
     model = planner.predicted(current(), plan, ORG)
     assert model["vllm_config"] == {"secret_name": None, "hugging_face_token": None}
     assert model["current_replicas"] == 2
@@ -278,22 +380,37 @@ def test_running_check():
 
 
 def test_latest_pod_events_newest_first():
-    pods = [{"name": "p0", "events": [{"reason": "Pulled", "message": "a", "last_time": "2025-01-01T00:00:01Z"},
-                                      {"reason": "BackOff", "message": "b", "last_time": "2025-01-01T00:00:09Z"}]},
-            {"name": "p1", "events": [{"reason": "Started", "message": "c", "last_time": "2025-01-01T00:00:05Z"}]}]
+    pods = [
+        {
+            "name": "p0",
+            "events": [
+                {"reason": "Pulled", "message": "a", "last_time": "2025-01-01T00:00:01Z"},
+                {"reason": "BackOff", "message": "b", "last_time": "2025-01-01T00:00:09Z"},
+            ],
+        },
+        {"name": "p1", "events": [{"reason": "Started", "message": "c", "last_time": "2025-01-01T00:00:05Z"}]},
+    ]
     assert planner.latest_pod_events(pods, limit=2) == ["p0: BackOff: b", "p1: Started: c"]
     assert planner.latest_pod_events([]) == []
 
 
 def test_latest_pod_events_with_equal_times_puts_later_events_first():
     same = "2026-01-01T00:00:00Z"
-    pods = [{"name": "p0", "events": [{"reason": "Scheduled", "message": "a", "last_time": same},
-                                      {"reason": "Started", "message": "b", "last_time": same},
-                                      {"reason": "BackOff", "message": "c", "last_time": same}]}]
+    pods = [
+        {
+            "name": "p0",
+            "events": [
+                {"reason": "Scheduled", "message": "a", "last_time": same},
+                {"reason": "Started", "message": "b", "last_time": same},
+                {"reason": "BackOff", "message": "c", "last_time": same},
+            ],
+        }
+    ]
     assert planner.latest_pod_events(pods, limit=2) == ["p0: BackOff: c", "p0: Started: b"]
 
 
 # ---- whole runs against the scripted server ----------------------------------------------------------------------
+
 
 @pytest.fixture
 def run(run_module, api_server):
@@ -313,23 +430,26 @@ def listing(*models):
 
 
 def paths(server):
-    return ["%s %s" % (r.method, r.path[len(BASE):] or "/") for r in server.requests]
+    return ["%s %s" % (r.method, r.path[len(BASE) :] or "/") for r in server.requests]
 
 
 CREATE_ARGS = dict(service="llama", model_specs_id="spec-1", port=8080)
 
 
-@pytest.mark.parametrize("args", [
-    dict(CREATE_ARGS, horizontal_autoscaling={"min_replicas": 3, "max_replicas": 1}),
-    dict(CREATE_ARGS, replicas=-2),
-    dict(CREATE_ARGS, vllm_config={"secret_name": "s", "hugging_face_token": "t"}),
-    dict(CREATE_ARGS, hibernation={"hibernate_condition": {"duration": "30m"}}),
-    dict(CREATE_ARGS, horizontal_autoscaling={"target_metric": "CPU"}),
-    dict(CREATE_ARGS, port=70000),
-    dict(CREATE_ARGS, horizontal_autoscaling={"enabled": True}, replicas=1),
-    dict(port=8080),  # neither id nor service
-    dict(CREATE_ARGS, wait_sleep=0),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        dict(CREATE_ARGS, horizontal_autoscaling={"min_replicas": 3, "max_replicas": 1}),
+        dict(CREATE_ARGS, replicas=-2),
+        dict(CREATE_ARGS, vllm_config={"secret_name": "s", "hugging_face_token": "t"}),
+        dict(CREATE_ARGS, hibernation={"hibernate_condition": {"duration": "30m"}}),
+        dict(CREATE_ARGS, horizontal_autoscaling={"target_metric": "CPU"}),
+        dict(CREATE_ARGS, port=70000),
+        dict(CREATE_ARGS, horizontal_autoscaling={"enabled": True}, replicas=1),
+        dict(port=8080),  # neither id nor service
+        dict(CREATE_ARGS, wait_sleep=0),
+    ],
+)
 def test_bad_input_makes_no_request(run, api_server, args):
     out = run(**args)
     assert out.failed, out
@@ -354,8 +474,13 @@ def test_create_and_wait(run, api_server):
     assert out.result["changed"] is True
     assert out.result["hosted_model"]["status"] == "RUNNING"
     assert paths(api_server) == ["GET /", "POST /", "GET /", "GET /"]
-    assert api_server.requests[1].json() == {"clusterId": CLUSTER, "modelSpecsId": "spec-1", "service": "llama",
-                                             "port": 8080, "vllmConfig": {"huggingFaceToken": "hf_very_secret"}}
+    assert api_server.requests[1].json() == {
+        "clusterId": CLUSTER,
+        "modelSpecsId": "spec-1",
+        "service": "llama",
+        "port": 8080,
+        "vllmConfig": {"huggingFaceToken": "hf_very_secret"},
+    }
     assert out.result["diff"]["before"] == {"state": "absent"}
     assert out.result["diff"]["after"]["vllm_config"]["hugging_face_token"] == planner.HIDDEN
     assert "hf_very_secret" not in repr(out.result)
@@ -380,14 +505,16 @@ def test_unchanged_makes_no_write(run, api_server):
 def test_update_patches_the_merged_object(run, api_server):
     api_server.reply(200, listing(api_model()))
     api_server.reply(200, api_model(horizontalAutoscaling=dict(API_MODEL["horizontalAutoscaling"], maxReplicas=5)))
-    api_server.reply(200, listing(api_model(horizontalAutoscaling=dict(API_MODEL["horizontalAutoscaling"],
-                                                                       maxReplicas=5))))
+    api_server.reply(
+        200, listing(api_model(horizontalAutoscaling=dict(API_MODEL["horizontalAutoscaling"], maxReplicas=5)))
+    )
     out = run(diff=True, service="llama", horizontal_autoscaling={"max_replicas": 5})
     assert not out.failed, out
     assert out.result["changed"] is True
     assert paths(api_server) == ["GET /", "PATCH /hm-1", "GET /"]
-    assert api_server.requests[1].json() == {"horizontalAutoscaling": dict(API_MODEL["horizontalAutoscaling"],
-                                                                           maxReplicas=5)}
+    assert api_server.requests[1].json() == {
+        "horizontalAutoscaling": dict(API_MODEL["horizontalAutoscaling"], maxReplicas=5)
+    }
     assert out.result["diff"]["before"]["horizontal_autoscaling"]["max_replicas"] == 3
     assert out.result["diff"]["after"]["horizontal_autoscaling"]["max_replicas"] == 5
 
@@ -430,9 +557,24 @@ def test_failed_during_wait_reports_reason_and_pod_events(run, api_server):
     api_server.reply(200, listing(api_model()))
     api_server.reply(200, api_model(status="RESTARTING"))
     api_server.reply(200, listing(api_model(status="FAILED", statusReason="CUDA out of memory")))
-    api_server.reply(200, {"pods": [{"name": "llama-0", "status": {"phase": "Running", "reason": "CrashLoopBackOff"},
-                                     "events": [{"reason": "BackOff", "message": "restarting failed container",
-                                                 "lastTime": "2025-01-01T00:00:00Z"}]}]})
+    api_server.reply(
+        200,
+        {
+            "pods": [
+                {
+                    "name": "llama-0",
+                    "status": {"phase": "Running", "reason": "CrashLoopBackOff"},
+                    "events": [
+                        {
+                            "reason": "BackOff",
+                            "message": "restarting failed container",
+                            "lastTime": "2025-01-01T00:00:00Z",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
     out = run(id="hm-1", node_template_name="other")
     assert out.failed
     assert "CUDA out of memory" in out.result["msg"]

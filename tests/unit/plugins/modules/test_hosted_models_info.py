@@ -39,18 +39,33 @@ FULL_MODEL = {
     "createTime": "2025-01-02T03:04:05Z",
     "updateTime": "2025-01-03T03:04:05Z",
     "vllmConfig": {"secretName": "hf-secret"},
-    "horizontalAutoscaling": {"enabled": True, "minReplicas": 1, "maxReplicas": 3,
-                              "targetMetric": "NUMBER_OF_REQUESTS_WAITING", "targetValue": 5},
-    "hibernation": {"enabled": True, "hibernateCondition": {"duration": "3600s", "requestCount": 0},
-                    "resumeCondition": {"duration": "60s", "requestCount": 1}},
+    "horizontalAutoscaling": {
+        "enabled": True,
+        "minReplicas": 1,
+        "maxReplicas": 3,
+        "targetMetric": "NUMBER_OF_REQUESTS_WAITING",
+        "targetValue": 5,
+    },
+    "hibernation": {
+        "enabled": True,
+        "hibernateCondition": {"duration": "3600s", "requestCount": 0},
+        "resumeCondition": {"duration": "60s", "requestCount": 1},
+    },
     "fallback": {"enabled": True, "providerId": "prov-2", "model": "gpt-4o-mini"},
     "edgeLocations": {"ids": ["edge-1", "edge-2"]},
 }
 
 
 def hosted_model(id, model="llama", service=None, status="RUNNING"):  # pylint: disable=redefined-builtin
-    return {"id": id, "clusterId": CLUSTER, "modelSpecsId": "spec-" + id, "model": model,
-            "service": service or "svc-" + id, "port": 8080, "status": status}
+    return {
+        "id": id,
+        "clusterId": CLUSTER,
+        "modelSpecsId": "spec-" + id,
+        "model": model,
+        "service": service or "svc-" + id,
+        "port": 8080,
+        "status": status,
+    }
 
 
 MODELS = [
@@ -98,16 +113,19 @@ def test_lists_every_page(run, api_server):
     assert "sort.field" not in requests[0].query
 
 
-@pytest.mark.parametrize("filters, expected", [
-    ({"id": "hm-3"}, ["hm-3"]),
-    ({"model": "llama"}, ["hm-1", "hm-2"]),
-    ({"service": "llama-b"}, ["hm-2"]),
-    ({"status": ["FAILED", "WARNING"]}, ["hm-2", "hm-3"]),
-    ({"status": ["STOPPED"]}, []),
-    ({"model": "llama", "status": ["RUNNING"]}, ["hm-1"]),
-    ({"id": "hm-1", "service": "mistral-a"}, []),
-    ({"id": "nope"}, []),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"id": "hm-3"}, ["hm-3"]),
+        ({"model": "llama"}, ["hm-1", "hm-2"]),
+        ({"service": "llama-b"}, ["hm-2"]),
+        ({"status": ["FAILED", "WARNING"]}, ["hm-2", "hm-3"]),
+        ({"status": ["STOPPED"]}, []),
+        ({"model": "llama", "status": ["RUNNING"]}, ["hm-1"]),
+        ({"id": "hm-1", "service": "mistral-a"}, []),
+        ({"id": "nope"}, []),
+    ],
+)
 def test_filters(run, api_server, filters, expected):
     api_server.reply(200, {"items": MODELS, "totalCount": 4})
 
@@ -126,13 +144,16 @@ def test_unknown_status_is_rejected_before_any_request(run, api_server):
     assert api_server.requests == []
 
 
-@pytest.mark.parametrize("sort_field, sort_order, api_field, api_order", [
-    ("create_time", "desc", "createTime", "DESC"),
-    ("create_time", None, "createTime", "ASC"),
-    ("service", "asc", "service", "ASC"),
-    ("status_reason", "desc", "statusReason", "DESC"),
-    ("required_gpu_memory_mib", "asc", "requiredGpuMemoryMib", "ASC"),
-])
+@pytest.mark.parametrize(
+    "sort_field, sort_order, api_field, api_order",
+    [
+        ("create_time", "desc", "createTime", "DESC"),
+        ("create_time", None, "createTime", "ASC"),
+        ("service", "asc", "service", "ASC"),
+        ("status_reason", "desc", "statusReason", "DESC"),
+        ("required_gpu_memory_mib", "asc", "requiredGpuMemoryMib", "ASC"),
+    ],
+)
 def test_sort_field_is_sent_in_camel_case(run, api_server, sort_field, sort_order, api_field, api_order):
     api_server.reply(200, {"items": MODELS, "totalCount": 4})
     args = {"sort_field": sort_field}
@@ -149,8 +170,10 @@ def test_sort_field_is_sent_in_camel_case(run, api_server, sort_field, sort_orde
     assert [m["id"] for m in out.result["hosted_models"]] == [m["id"] for m in MODELS]
 
 
-@pytest.mark.parametrize("sort_field", ["createTime", "created", "vllm_config.secret", "CREATE_TIME", "hibernation",
-                                        "horizontal_autoscaling"])
+@pytest.mark.parametrize(
+    "sort_field",
+    ["createTime", "created", "vllm_config.secret", "CREATE_TIME", "hibernation", "horizontal_autoscaling"],
+)
 @pytest.mark.parametrize("organization_id", [ORG, None])
 def test_unknown_sort_field_fails_without_any_request(run, api_server, sort_field, organization_id):
     out = run(sort_field=sort_field, organization_id=organization_id)
@@ -164,8 +187,18 @@ def test_unknown_sort_field_fails_without_any_request(run, api_server, sort_fiel
 
 def test_include_pods_asks_once_per_returned_model(run, api_server):
     api_server.reply(200, {"items": MODELS, "totalCount": 4})
-    api_server.reply(200, {"pods": [{"name": "llama-b-0", "status": {"phase": "Failed", "reason": "OOMKilled"},
-                                     "events": [{"reason": "BackOff", "message": "restarting"}]}]})
+    api_server.reply(
+        200,
+        {
+            "pods": [
+                {
+                    "name": "llama-b-0",
+                    "status": {"phase": "Failed", "reason": "OOMKilled"},
+                    "events": [{"reason": "BackOff", "message": "restarting"}],
+                }
+            ]
+        },
+    )
     api_server.reply(200, {"pods": []})
 
     out = run(status=["FAILED", "WARNING"], include_pods=True)
@@ -225,8 +258,13 @@ def test_every_hosted_model_field_is_returned_in_snake_case(run, api_server):
     assert full["create_time"] == "2025-01-02T03:04:05Z"
     assert full["required_gpu_memory_mib"] == "24576"
     assert full["status_reason"] == "all replicas ready"
-    assert full["horizontal_autoscaling"] == {"enabled": True, "min_replicas": 1, "max_replicas": 3,
-                                              "target_metric": "NUMBER_OF_REQUESTS_WAITING", "target_value": 5}
+    assert full["horizontal_autoscaling"] == {
+        "enabled": True,
+        "min_replicas": 1,
+        "max_replicas": 3,
+        "target_metric": "NUMBER_OF_REQUESTS_WAITING",
+        "target_value": 5,
+    }
     assert full["hibernation"]["hibernate_condition"] == {"duration": "3600s", "request_count": 0}
     assert full["fallback"] == {"enabled": True, "provider_id": "prov-2", "model": "gpt-4o-mini"}
     assert full["edge_locations"] == {"ids": ["edge-1", "edge-2"]}
@@ -246,7 +284,9 @@ def test_answer_that_does_not_match_the_schema_fails(run, api_server):
     out = run()
 
     assert out.failed
-    assert out.result["msg"].startswith("list hosted models of cluster %s: the API" % CLUSTER + " answer does not match the HostedModel schema")
+    assert out.result["msg"].startswith(
+        "list hosted models of cluster %s: the API" % CLUSTER + " answer does not match the HostedModel schema"
+    )
 
 
 def test_organization_is_looked_up_when_not_given(run, api_server):
@@ -268,6 +308,9 @@ def test_list_failure_is_reported(run, api_server):
     out = run()
 
     assert out.failed
-    assert out.result["msg"] == "list hosted models of cluster %s: HTTP 403" % CLUSTER + " PERMISSION_DENIED: no access to cluster"
+    assert (
+        out.result["msg"]
+        == "list hosted models of cluster %s: HTTP 403" % CLUSTER + " PERMISSION_DENIED: no access to cluster"
+    )
     assert out.result["failure"]["status"] == 403
     assert TOKEN not in repr(out.result)

@@ -12,14 +12,19 @@ from ansible_collections.castai.ai_optimizer.plugins.modules import hosted_model
 TOKEN = "events-token-eeeeeeeeeeee"
 ORG = "11111111-1111-4111-8111-111111111111"
 CLUSTER = "33333333-3333-4333-8333-333333333333"
-MODEL = {"id": "hm-1", "clusterId": CLUSTER, "modelSpecsId": "s", "service": "llama", "port": 8080,
-         "status": "RUNNING"}
+MODEL = {"id": "hm-1", "clusterId": CLUSTER, "modelSpecsId": "s", "service": "llama", "port": 8080, "status": "RUNNING"}
 
 
 def event(event_id, event_type, **blocks):
-    base = {"id": event_id, "organizationId": ORG, "clusterId": CLUSTER, "hostedModelId": "hm-1",
-            "createTime": "2025-01-01T00:00:0%sZ" % event_id[-1], "type": event_type,
-            "initiator": {"userType": "SYSTEM"}}
+    base = {
+        "id": event_id,
+        "organizationId": ORG,
+        "clusterId": CLUSTER,
+        "hostedModelId": "hm-1",
+        "createTime": "2025-01-01T00:00:0%sZ" % event_id[-1],
+        "type": event_type,
+        "initiator": {"userType": "SYSTEM"},
+    }
     base.update(blocks)
     return base
 
@@ -38,12 +43,19 @@ def run(run_module, api_server):
 
 def test_events_of_every_page(run, api_server):
     api_server.reply(200, {"items": [MODEL], "totalCount": 1})
-    api_server.reply(200, {"items": [event("e2", "SCALED_UP", scaledUp={"fromReplicas": 1, "toReplicas": 2})],
-                           "nextPageCursor": "c2", "totalCount": 2})
+    api_server.reply(
+        200,
+        {
+            "items": [event("e2", "SCALED_UP", scaledUp={"fromReplicas": 1, "toReplicas": 2})],
+            "nextPageCursor": "c2",
+            "totalCount": 2,
+        },
+    )
     api_server.reply(200, {"items": [event("e1", "HIBERNATED")], "totalCount": 2})
 
-    out = run(include_events=True, events_start_time="2025-01-01T00:00:00Z",
-              events_end_time="2025-01-02T00:00:00.5+02:00")
+    out = run(
+        include_events=True, events_start_time="2025-01-01T00:00:00Z", events_end_time="2025-01-02T00:00:00.5+02:00"
+    )
 
     assert not out.failed, out
     events = out.result["hosted_models"][0]["events"]
@@ -65,11 +77,14 @@ def test_no_events_without_the_option(run, api_server):
     assert len(api_server.requests) == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"include_events": True, "events_start_time": "yesterday"}, "events_start_time must be an RFC 3339 timestamp"),
-    ({"include_events": True, "events_end_time": "2025-01-01T00:00:00"}, "events_end_time must be an RFC 3339"),
-    ({"events_start_time": "2025-01-01T00:00:00Z"}, "events_start_time needs include_events=true"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"include_events": True, "events_start_time": "yesterday"}, "events_start_time must be an RFC 3339 timestamp"),
+        ({"include_events": True, "events_end_time": "2025-01-01T00:00:00"}, "events_end_time must be an RFC 3339"),
+        ({"events_start_time": "2025-01-01T00:00:00Z"}, "events_start_time needs include_events=true"),
+    ],
+)
 def test_bad_window_makes_no_request(run, api_server, args, message):
     out = run(**args)
     assert out.failed and message in out.result["msg"]

@@ -13,7 +13,9 @@ import math
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from ansible_collections.castai.ai_optimizer.plugins.module_utils import _settings
 from ansible_collections.castai.ai_optimizer.plugins.modules import settings as settings_module
@@ -26,14 +28,21 @@ WEIGHTS = st.floats(min_value=0, max_value=1, allow_nan=False, allow_infinity=Fa
 
 
 def camel(settings):
-    return {"routingEnabled": settings["routing_enabled"], "promptSharingEnabled": settings["prompt_sharing_enabled"],
-            "routerQualityWeight": settings["router_quality_weight"]}
+    return {
+        "routingEnabled": settings["routing_enabled"],
+        "promptSharingEnabled": settings["prompt_sharing_enabled"],
+        "routerQualityWeight": settings["router_quality_weight"],
+    }
 
 
 def set_organization_settings(sim, settings):
     """Give the organization these settings through the API itself, then forget that request."""
-    answer = requests.patch("%s/ai-optimizer/v1beta/organizations/%s/settings" % (sim.url, sim.organization_id),
-                            json=camel(settings), headers={"X-API-Key": sim.token}, timeout=10)
+    answer = requests.patch(
+        "%s/ai-optimizer/v1beta/organizations/%s/settings" % (sim.url, sim.organization_id),
+        json=camel(settings),
+        headers={"X-API-Key": sim.token},
+        timeout=10,
+    )
     assert answer.ok, answer.text
     sim.control("DELETE", "requests")
 
@@ -70,6 +79,7 @@ def current_and_requested(draw):
 
 # --- the merge, against the simulator -------------------------------------------------------------------------------
 
+
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=current_and_requested(), check_mode=st.booleans())
 def test_changes_exactly_the_fields_the_user_set(run, sim, case, check_mode):
@@ -100,8 +110,9 @@ def test_changes_exactly_the_fields_the_user_set(run, sim, case, check_mode):
 
 
 def test_patch_carries_all_three_fields_with_the_unmentioned_ones_unchanged(run, sim):
-    set_organization_settings(sim, {"routing_enabled": False, "prompt_sharing_enabled": True,
-                                    "router_quality_weight": 0.2})
+    set_organization_settings(
+        sim, {"routing_enabled": False, "prompt_sharing_enabled": True, "router_quality_weight": 0.2}
+    )
 
     outcome = run(settings_module.main, router_quality_weight=0.9)
 
@@ -133,6 +144,7 @@ def test_check_mode_predicts_the_real_run_and_a_rerun_writes_nothing(run, sim):
 
 
 # --- input judged before any request --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("weight", [-0.1, 1.0001, 2, float("nan"), float("inf"), "-inf", "nan"])
 def test_bad_weight_fails_before_any_request(run, sim, weight):
@@ -169,6 +181,7 @@ def test_weight_bounds_and_strings_are_accepted(run, sim, weight):
 
 # --- reads, organization, diff --------------------------------------------------------------------------------------
 
+
 def test_no_options_only_reads(run, sim):
     outcome = run(settings_module.main)
     assert outcome.result["changed"] is False
@@ -195,8 +208,10 @@ def test_diff_shows_before_and_after(run, sim):
 def test_check_mode_diff_shows_the_planned_settings(run, sim):
     outcome = run(settings_module.main, check_mode=True, diff=True, prompt_sharing_enabled=True)
     assert outcome.result["changed"] is True
-    assert outcome.result["diff"] == {"before": dict(DEFAULT, state="present"),
-                                      "after": dict(DEFAULT, prompt_sharing_enabled=True, state="present")}
+    assert outcome.result["diff"] == {
+        "before": dict(DEFAULT, state="present"),
+        "after": dict(DEFAULT, prompt_sharing_enabled=True, state="present"),
+    }
     assert sim.writes() == []
 
 
@@ -225,15 +240,23 @@ def test_api_error_on_read_writes_nothing(run, sim):
 
 # --- answers only the scripted server gives ----------------------------------------------------------------------
 
+
 def scripted(run_module, api_server, **args):
-    args = dict({"api_url": api_server.url, "api_token": "scripted-token",
-                 "organization_id": "11111111-1111-4111-8111-111111111111"}, **args)
+    args = dict(
+        {
+            "api_url": api_server.url,
+            "api_token": "scripted-token",
+            "organization_id": "11111111-1111-4111-8111-111111111111",
+        },
+        **args,
+    )
     return run_module(settings_module.main, args)
 
 
 def test_float32_round_trip_is_not_a_change(run_module, api_server):
-    api_server.reply(200, {"routingEnabled": True, "promptSharingEnabled": False,
-                           "routerQualityWeight": 0.699999988079071})
+    api_server.reply(
+        200, {"routingEnabled": True, "promptSharingEnabled": False, "routerQualityWeight": 0.699999988079071}
+    )
     outcome = scripted(run_module, api_server, router_quality_weight=0.7)
     assert not outcome.failed, outcome
     assert outcome.result["changed"] is False
@@ -245,15 +268,21 @@ def test_zero_values_left_out_by_the_api_are_read_as_zero(run_module, api_server
     api_server.reply(200, {"promptSharingEnabled": True})
     same = scripted(run_module, api_server, routing_enabled=False, router_quality_weight=0)
     assert same.result["changed"] is False
-    assert same.result["settings"] == {"routing_enabled": False, "prompt_sharing_enabled": True,
-                                       "router_quality_weight": 0.0}
+    assert same.result["settings"] == {
+        "routing_enabled": False,
+        "prompt_sharing_enabled": True,
+        "router_quality_weight": 0.0,
+    }
 
     api_server.reply(200, {"promptSharingEnabled": True})
     api_server.reply(200, {})
     changed = scripted(run_module, api_server, prompt_sharing_enabled=False)
     assert changed.result["changed"] is True
-    assert changed.result["settings"] == {"routing_enabled": False, "prompt_sharing_enabled": False,
-                                          "router_quality_weight": 0.0}
+    assert changed.result["settings"] == {
+        "routing_enabled": False,
+        "prompt_sharing_enabled": False,
+        "router_quality_weight": 0.0,
+    }
     write = api_server.requests[-1]
     assert write.method == "PATCH"
     assert write.json() == {"routingEnabled": False, "promptSharingEnabled": False, "routerQualityWeight": 0.0}
@@ -271,9 +300,13 @@ def test_unusable_answer_fails_cleanly(run_module, api_server, answer):
 
 # --- helpers ------------------------------------------------------------------------------------------------------
 
+
 def test_complete_and_weight_error():
-    assert _settings.complete({}) == {"routing_enabled": False, "prompt_sharing_enabled": False,
-                                      "router_quality_weight": 0.0}
+    assert _settings.complete({}) == {
+        "routing_enabled": False,
+        "prompt_sharing_enabled": False,
+        "router_quality_weight": 0.0,
+    }
     assert _settings.complete(None) == _settings.complete({})
     zero_but_weight = {"routing_enabled": False, "prompt_sharing_enabled": False, "router_quality_weight": 1.0}
     assert _settings.complete({"router_quality_weight": 1}) == zero_but_weight

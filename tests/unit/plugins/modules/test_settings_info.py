@@ -8,20 +8,26 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.castai.ai_optimizer.plugins.modules import settings_info
-
 from ansible_collections.castai.ai_optimizer.tests.unit.plugins.modules.test_api_key_settings import (
     new_key,
     set_key_settings,
 )
 
 ORG_SETTINGS = {"routing_enabled": True, "prompt_sharing_enabled": False, "router_quality_weight": 0.5}
-GET_ORG, LIST, GET_KEY, RESOLVE = ("SettingsAPIGetSettings", "SettingsAPIListAPIKeySettings",
-                                   "SettingsAPIGetAPIKeySettings", "SettingsAPIResolveSettings")
+GET_ORG, LIST, GET_KEY, RESOLVE = (
+    "SettingsAPIGetSettings",
+    "SettingsAPIListAPIKeySettings",
+    "SettingsAPIGetAPIKeySettings",
+    "SettingsAPIResolveSettings",
+)
 
 
 def key_settings(index):
-    return {"routing_enabled": index % 2 == 0, "prompt_sharing_enabled": index % 3 == 0,
-            "router_quality_weight": index / 10.0}
+    return {
+        "routing_enabled": index % 2 == 0,
+        "prompt_sharing_enabled": index % 3 == 0,
+        "router_quality_weight": index / 10.0,
+    }
 
 
 def operations(sim):
@@ -95,13 +101,16 @@ def test_read_error_names_the_action(run, sim, keys):
     assert outcome.result["changed"] is False
 
 
-@pytest.mark.parametrize("args, option", [
-    ({"api_key_id": "key-1", "include_api_keys": False}, "api_key_id needs include_api_keys=true"),
-    ({"api_key_id": ""}, "api_key_id"),
-    ({"api_key_id": ".."}, "api_key_id"),
-    ({"api_key_id": "a/b"}, "api_key_id"),
-    ({"api_key_id": "a\nb"}, "api_key_id"),
-])
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        ({"api_key_id": "key-1", "include_api_keys": False}, "api_key_id needs include_api_keys=true"),
+        ({"api_key_id": ""}, "api_key_id"),
+        ({"api_key_id": ".."}, "api_key_id"),
+        ({"api_key_id": "a/b"}, "api_key_id"),
+        ({"api_key_id": "a\nb"}, "api_key_id"),
+    ],
+)
 def test_bad_input_fails_before_any_request(run, sim, args, option):
     outcome = run(settings_info.main, organization_id=None, **args)
     assert outcome.failed
@@ -121,8 +130,14 @@ def test_zero_values_left_out_by_the_api_are_filled_in(run_module, api_server):
     api_server.reply(200, {})
     api_server.reply(200, {"items": [{"apiKeyId": "k", "settings": {"routingEnabled": True}}], "totalCount": 1})
     api_server.reply(200, {"settings": {}})
-    outcome = run_module(settings_info.main, {"api_url": api_server.url, "api_token": "scripted-token",
-                                              "organization_id": "11111111-1111-4111-8111-111111111111"})
+    outcome = run_module(
+        settings_info.main,
+        {
+            "api_url": api_server.url,
+            "api_token": "scripted-token",
+            "organization_id": "11111111-1111-4111-8111-111111111111",
+        },
+    )
     zero = {"routing_enabled": False, "prompt_sharing_enabled": False, "router_quality_weight": 0.0}
     assert not outcome.failed, outcome
     assert outcome.result["organization_settings"] == zero

@@ -44,14 +44,47 @@ def operations(sim):
 def usage(sim):
     """One hosted model with two replicas for 3 hours, and serverless and hosted usage of two keys."""
     other_key = sim.control("POST", "api-keys", {})["api_key_id"]
-    sim.control("POST", "hosted-models", {"cluster_id": CLUSTER, "model": {
-        "service": "llama", "modelSpecsId": HOSTED, "currentReplicas": 2, "createTime": ago(hours=3)}})
-    record(sim, model=SERVERLESS, time=ago(hours=2), requests=10, input_tokens=1000, output_tokens=500, errors=1,
-           error_code=429, duration_ms=800, ttft_ms=200)
-    record(sim, model=HOSTED, time=ago(hours=1), cluster_id=CLUSTER, requests=30, input_tokens=3000,
-           output_tokens=6000, duration_ms=400, ttft_ms=100)
-    record(sim, model=SERVERLESS, api_key_id=other_key, time=ago(hours=1), requests=5, input_tokens=2000,
-           output_tokens=2000, errors=5)
+    sim.control(
+        "POST",
+        "hosted-models",
+        {
+            "cluster_id": CLUSTER,
+            "model": {"service": "llama", "modelSpecsId": HOSTED, "currentReplicas": 2, "createTime": ago(hours=3)},
+        },
+    )
+    record(
+        sim,
+        model=SERVERLESS,
+        time=ago(hours=2),
+        requests=10,
+        input_tokens=1000,
+        output_tokens=500,
+        errors=1,
+        error_code=429,
+        duration_ms=800,
+        ttft_ms=200,
+    )
+    record(
+        sim,
+        model=HOSTED,
+        time=ago(hours=1),
+        cluster_id=CLUSTER,
+        requests=30,
+        input_tokens=3000,
+        output_tokens=6000,
+        duration_ms=400,
+        ttft_ms=100,
+    )
+    record(
+        sim,
+        model=SERVERLESS,
+        api_key_id=other_key,
+        time=ago(hours=1),
+        requests=5,
+        input_tokens=2000,
+        output_tokens=2000,
+        errors=5,
+    )
     # Three days ago: outside the default 24 hours, inside 7 days.
     record(sim, model=SERVERLESS, time=ago(days=3), requests=100, input_tokens=10000, output_tokens=10000)
     sim.control("DELETE", "requests")
@@ -63,6 +96,7 @@ def no_token_in(outcome, sim):
 
 
 # --- both reports, numbers as numbers ---------------------------------------------------------------------------------
+
 
 def test_default_window_reads_both_reports_of_the_last_24_hours(run, sim, usage):
     outcome = run(usage_reports_info.main)
@@ -97,13 +131,13 @@ def test_default_window_reads_both_reports_of_the_last_24_hours(run, sim, usage)
 def test_int64_strings_become_numbers_and_money_stays_exact(run, sim, usage):
     result = run(usage_reports_info.main).result
     billing = result["usage_reports"]["billing"]
-    hosted, = billing["self_hosted_models"]
+    (hosted,) = billing["self_hosted_models"]
     assert hosted["model"] == HOSTED and hosted["cluster_id"] == CLUSTER
     assert hosted["request_count"] == 30 and isinstance(hosted["request_count"], int)
     assert isinstance(hosted["total_cost"], str)
     assert hosted["total_cost_float"] == pytest.approx(float(hosted["total_cost"]))
     assert hosted["total_cost_float"] == pytest.approx(6 * 0.8048, abs=0.01)
-    serverless, = billing["serverless_models"]
+    (serverless,) = billing["serverless_models"]
     # 15 requests of two keys; 1500 + 2000 input and 500 + 2000 output tokens at 0.50 and 1.50 per million.
     assert serverless["request_count"] == 15
     assert serverless["rate_limit_hits_total"] == 1
@@ -112,13 +146,23 @@ def test_int64_strings_become_numbers_and_money_stays_exact(run, sim, usage):
     assert serverless["total_cost"] == "0.00525" and serverless["total_cost_float"] == 0.00525
 
     analytics = result["usage_reports"]["analytics"]
-    assert analytics["step_duration"] == 3600 * 10 ** 9 and analytics["step_duration_seconds"] == 3600.0
-    durations = [model for item in analytics["request_duration"]["items"] for model in item["models"]
-                 if model["model"] == SERVERLESS and model["castai_api_key"] != usage["other_key"]]
+    assert analytics["step_duration"] == 3600 * 10**9 and analytics["step_duration_seconds"] == 3600.0
+    durations = [
+        model
+        for item in analytics["request_duration"]["items"]
+        for model in item["models"]
+        if model["model"] == SERVERLESS and model["castai_api_key"] != usage["other_key"]
+    ]
     assert [(d["avg_duration"], d["avg_duration_seconds"]) for d in durations] == [(800_000_000, 0.8)]
     ttft = [model for item in analytics["ttft"]["items"] for model in item["models"] if model["model"] == HOSTED]
-    assert ttft[0]["metrics"] == {"p50": 100_000_000, "p50_seconds": 0.1, "p95": 150_000_000, "p95_seconds": 0.15,
-                                  "p99": 200_000_000, "p99_seconds": 0.2}
+    assert ttft[0]["metrics"] == {
+        "p50": 100_000_000,
+        "p50_seconds": 0.1,
+        "p95": 150_000_000,
+        "p95_seconds": 0.15,
+        "p99": 200_000_000,
+        "p99_seconds": 0.2,
+    }
     comparison = analytics["comparison"]["avg_request_duration"]
     assert isinstance(comparison["duration"], int)
     assert comparison["duration_seconds"] == comparison["duration"] / 1e9
@@ -157,11 +201,13 @@ def test_only_the_analytics_report(run, sim, usage):
     assert result["usage_reports"]["billing"] is None
     summary = result["summary"]
     assert summary["cost_source"] == "analytics" and summary["gpu_hours"] is None
-    assert summary["total_cost_float"] == pytest.approx(result["usage_reports"]["analytics"]["cost"]["total_cost"],
-                                                        abs=1e-6)
+    assert summary["total_cost_float"] == pytest.approx(
+        result["usage_reports"]["analytics"]["cost"]["total_cost"], abs=1e-6
+    )
 
 
 # --- narrowing: by key, by model, by a CEL filter -------------------------------------------------------------------
+
 
 def test_one_api_key_reads_only_the_analytics_report_with_a_filter(run, sim, usage):
     result = run(usage_reports_info.main, api_key_id=usage["other_key"]).result
@@ -216,36 +262,49 @@ def test_the_organization_is_looked_up_when_not_given(run, sim, usage):
 
 # --- bad input: refused before any request --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    ({"start_time": "2025-02-01T00:00:00Z", "end_time": "2025-01-01T00:00:00Z"},
-     "start_time (2025-02-01T00:00:00Z) must not be after end_time (2025-01-01T00:00:00Z)"),
-    ({"start_time": "2025-01-01T00:00:00Z", "end_time": "2025-01-01T00:00:00Z"},
-     "start_time (2025-01-01T00:00:00Z) must be before end_time (2025-01-01T00:00:00Z): the window would be empty"),
-    ({"start_time": "2999-01-01T00:00:00Z"}, "start_time (2999-01-01T00:00:00Z) must be before now ("),
-    ({"start_time": "yesterday"}, "start_time must be an RFC 3339 timestamp with a time zone"),
-    ({"start_time": "2025-01-01T00:00:00"}, "start_time must be an RFC 3339 timestamp with a time zone"),
-    ({"end_time": "2025-02-30T00:00:00Z"}, "end_time must be an RFC 3339 timestamp with a time zone"),
-    ({"last": "3mo"}, "last must be a whole number of hours, days or weeks (h, d or w), such as 24h, 7d or 30d; "
-                      "got '3mo'"),
-    ({"last": "1y"}, "last must be a whole number of hours, days or weeks"),
-    ({"last": "7"}, "last must be a whole number of hours, days or weeks"),
-    ({"last": "-1d"}, "last must be a whole number of hours, days or weeks"),
-    ({"last": "1.5d"}, "last must be a whole number of hours, days or weeks"),
-    ({"last": " 7d"}, "last must be a whole number of hours, days or weeks"),
-    ({"last": "0h"}, "last must be longer than 0, got '0h'"),
-    ({"last": "9999999w"}, "last must be at most 3660d, got '9999999w'"),
-    ({"last": "7d", "start_time": "2025-01-01T00:00:00Z"}, "parameters are mutually exclusive: last|start_time"),
-    ({"filter": 'model == "x"', "model": "x"}, "parameters are mutually exclusive: filter|model"),
-    ({"reports": []}, "reports must name at least one of: analytics, billing"),
-    ({"reports": ["costs"]}, "reports"),
-    ({"reports": ["billing"], "model": "x"}, "the billing report covers the whole organization and cannot be "
-                                             "narrowed by model; set reports to [analytics]"),
-    ({"api_key_id": "a/b"}, "api_key_id must be a single ID, not a path"),
-    ({"api_key_id": "key with spaces"}, "api_key_id must not contain spaces or control characters"),
-    ({"model": "  "}, "model must not be empty"),
-    ({"filter": 'model == "a\x07"'}, "filter must not contain control characters"),
-    ({"model": "gpt\n4o"}, "model must not contain control characters"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            {"start_time": "2025-02-01T00:00:00Z", "end_time": "2025-01-01T00:00:00Z"},
+            "start_time (2025-02-01T00:00:00Z) must not be after end_time (2025-01-01T00:00:00Z)",
+        ),
+        (
+            {"start_time": "2025-01-01T00:00:00Z", "end_time": "2025-01-01T00:00:00Z"},
+            "start_time (2025-01-01T00:00:00Z) must be before end_time (2025-01-01T00:00:00Z): the window would be empty",
+        ),
+        ({"start_time": "2999-01-01T00:00:00Z"}, "start_time (2999-01-01T00:00:00Z) must be before now ("),
+        ({"start_time": "yesterday"}, "start_time must be an RFC 3339 timestamp with a time zone"),
+        ({"start_time": "2025-01-01T00:00:00"}, "start_time must be an RFC 3339 timestamp with a time zone"),
+        ({"end_time": "2025-02-30T00:00:00Z"}, "end_time must be an RFC 3339 timestamp with a time zone"),
+        (
+            {"last": "3mo"},
+            "last must be a whole number of hours, days or weeks (h, d or w), such as 24h, 7d or 30d; got '3mo'",
+        ),
+        ({"last": "1y"}, "last must be a whole number of hours, days or weeks"),
+        ({"last": "7"}, "last must be a whole number of hours, days or weeks"),
+        ({"last": "-1d"}, "last must be a whole number of hours, days or weeks"),
+        ({"last": "1.5d"}, "last must be a whole number of hours, days or weeks"),
+        ({"last": " 7d"}, "last must be a whole number of hours, days or weeks"),
+        ({"last": "0h"}, "last must be longer than 0, got '0h'"),
+        ({"last": "9999999w"}, "last must be at most 3660d, got '9999999w'"),
+        ({"last": "7d", "start_time": "2025-01-01T00:00:00Z"}, "parameters are mutually exclusive: last|start_time"),
+        ({"filter": 'model == "x"', "model": "x"}, "parameters are mutually exclusive: filter|model"),
+        ({"reports": []}, "reports must name at least one of: analytics, billing"),
+        ({"reports": ["costs"]}, "reports"),
+        (
+            {"reports": ["billing"], "model": "x"},
+            "the billing report covers the whole organization and cannot be "
+            "narrowed by model; set reports to [analytics]",
+        ),
+        ({"api_key_id": "a/b"}, "api_key_id must be a single ID, not a path"),
+        ({"api_key_id": "key with spaces"}, "api_key_id must not contain spaces or control characters"),
+        ({"model": "  "}, "model must not be empty"),
+        ({"filter": 'model == "a\x07"'}, "filter must not contain control characters"),
+        ({"model": "gpt\n4o"}, "model must not contain control characters"),
+    ],
+)
 def test_bad_input_fails_before_any_request(run, sim, args, message):
     outcome = run(usage_reports_info.main, organization_id=None, **args)
     assert outcome.failed
@@ -264,18 +323,35 @@ def test_every_window_problem_is_named_at_once(run, sim):
 
 # --- answers that break the contract --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("operation, body, message", [
-    (BILLING, {"selfHostedModels": [{"model": "m", "requestCount": "12.5", "totalCost": "1"}]},
-     "billing.self_hosted_models[0].request_count is '12.5' where the contract has an int64 string"),
-    (BILLING, {"serverlessModels": [{"model": "m", "totalCost": "1e999999999"}]},
-     "billing.serverless_models[0].total_cost is '1e999999999' where the contract has a decimal string"),
-    (BILLING, {"serverlessModels": [{"model": "m", "inputTokenCost": "NaN"}]},
-     "billing.serverless_models[0].input_token_cost is 'NaN' where the contract has a decimal string"),
-    (ANALYTICS, {"stepDuration": "one hour"}, "analytics.step_duration is 'one hour' where the contract has an int64"),
-    (ANALYTICS, {"stepDuration": "99999999999999999999"}, "analytics.step_duration is '99999999999999999999'"),
-    (ANALYTICS, {"apiCalls": {"items": []}}, "the API answer has no step_duration"),
-    (ANALYTICS, [], "generate the analytics report: HTTP 200: the API answered a JSON list"),
-])
+
+@pytest.mark.parametrize(
+    "operation, body, message",
+    [
+        (
+            BILLING,
+            {"selfHostedModels": [{"model": "m", "requestCount": "12.5", "totalCost": "1"}]},
+            "billing.self_hosted_models[0].request_count is '12.5' where the contract has an int64 string",
+        ),
+        (
+            BILLING,
+            {"serverlessModels": [{"model": "m", "totalCost": "1e999999999"}]},
+            "billing.serverless_models[0].total_cost is '1e999999999' where the contract has a decimal string",
+        ),
+        (
+            BILLING,
+            {"serverlessModels": [{"model": "m", "inputTokenCost": "NaN"}]},
+            "billing.serverless_models[0].input_token_cost is 'NaN' where the contract has a decimal string",
+        ),
+        (
+            ANALYTICS,
+            {"stepDuration": "one hour"},
+            "analytics.step_duration is 'one hour' where the contract has an int64",
+        ),
+        (ANALYTICS, {"stepDuration": "99999999999999999999"}, "analytics.step_duration is '99999999999999999999'"),
+        (ANALYTICS, {"apiCalls": {"items": []}}, "the API answer has no step_duration"),
+        (ANALYTICS, [], "generate the analytics report: HTTP 200: the API answered a JSON list"),
+    ],
+)
 def test_answers_without_the_promised_numbers_fail_cleanly(run, sim, operation, body, message):
     sim.fault(kind="body", operation_id=operation, body=body)
     outcome = run(usage_reports_info.main)
@@ -287,24 +363,43 @@ def test_answers_without_the_promised_numbers_fail_cleanly(run, sim, operation, 
 def test_absent_int64_and_money_fields_count_as_zero(run, sim):
     sim.fault(kind="body", operation_id=BILLING, body={"serverlessModels": [{"model": "m"}]})
     result = run(usage_reports_info.main, reports=["billing"]).result
-    assert result["usage_reports"]["billing"] == {"self_hosted_models": [], "serverless_models": [{
-        "model": "m", "request_count": 0, "rate_limit_hits_total": 0, "total_cost": "0", "total_cost_float": 0.0,
-        "input_token_cost": "0", "input_token_cost_float": 0.0, "output_token_cost": "0",
-        "output_token_cost_float": 0.0}]}
+    assert result["usage_reports"]["billing"] == {
+        "self_hosted_models": [],
+        "serverless_models": [
+            {
+                "model": "m",
+                "request_count": 0,
+                "rate_limit_hits_total": 0,
+                "total_cost": "0",
+                "total_cost_float": 0.0,
+                "input_token_cost": "0",
+                "input_token_cost_float": 0.0,
+                "output_token_cost": "0",
+                "output_token_cost_float": 0.0,
+            }
+        ],
+    }
     assert result["summary"]["total_cost"] == "0" and result["summary"]["requests"] == 0
 
 
 # --- the helpers ----------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [
-    ("hello", '"hello"'), ('say "hi"', '"say \\"hi\\""'), ("back\\slash", '"back\\\\slash"'),
-])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("hello", '"hello"'),
+        ('say "hi"', '"say \\"hi\\""'),
+        ("back\\slash", '"back\\\\slash"'),
+    ],
+)
 def test_cel_strings_are_escaped(value, expected):
     assert _reports.cel_text(value) == expected
 
 
-@pytest.mark.parametrize("value, hours", [("1h", 1), ("24h", 24), ("7d", 168), ("30d", 720), ("2w", 336),
-                                          ("3660d", 87840)])
+@pytest.mark.parametrize(
+    "value, hours", [("1h", 1), ("24h", 24), ("7d", 168), ("30d", 720), ("2w", 336), ("3660d", 87840)]
+)
 def test_relative_periods(value, hours):
     assert _reports.last_error(value) is None
     assert _reports.last_delta(value) == timedelta(hours=hours)
