@@ -151,6 +151,7 @@ def stage_units(results):
     code, out, _secs = run(
         ["ansible-test", "units", "--local", "--color", "no", "--python", CONTROLLER_PYTHON], log_name="units"
     )
+    print_suite_summaries(out)
     cases = junit_cases(os.path.join(junit_dir, "*.xml"))
     if not cases:
         results.add("units", "ansible-test units", False, tail(out))
@@ -162,6 +163,18 @@ def stage_units(results):
             results.add("units", name, not failed)
     if code != 0 and not any(failed for _name, failed, _skipped in cases):
         results.add("units", "ansible-test units exit code", False, tail(out))
+
+
+def print_suite_summaries(out):
+    """The fault matrix and the bad-input summary, which the suites print into the units log, on the console too."""
+    lines = out.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("fault matrix: operations x faults"):
+            block = lines[index:]
+            end = next((n for n, text in enumerate(block) if text.startswith("fault matrix: ") and n), len(block) - 1)
+            print("\n".join(block[: end + 1]), flush=True)
+        elif line.startswith("bad input: "):
+            print(line, flush=True)
 
 
 def write_integration_config(sim):
