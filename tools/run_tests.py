@@ -14,8 +14,10 @@ step is one item.
 """
 
 import argparse
+import configparser
 import glob
 import itertools
+import json
 import os
 import re
 import shutil
@@ -38,6 +40,8 @@ SANITY_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 CONTROLLER_PYTHON = "3.12"
 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import awx_runner_test  # noqa: E402  pylint: disable=wrong-import-position
+import ee_check  # noqa: E402  pylint: disable=wrong-import-position
 import run_examples  # noqa: E402  pylint: disable=wrong-import-position
 from simulator_process import SimulatorProcess  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -198,7 +202,7 @@ def integration_targets():
         if os.path.exists(aliases):
             with open(aliases, encoding="utf-8") as handle:
                 text = handle.read()
-        if "hidden" in text.split() or "disabled" in text.split():
+        if {"hidden", "disabled", "unsupported"} & set(text.split()):
             continue
         targets.append(name)
     return targets
@@ -212,6 +216,8 @@ def stage_integration(results, sim):
             log_name="integration-" + target,
         )
         results.add("integration", "%s (%.0fs)" % (target, secs), code == 0, tail(out, 40) if code else "")
+    if selected(REAL_API_TARGET):
+        stage_real_api_target(results, sim)
 
 
 def stage_molecule(results, sim):
@@ -450,6 +456,8 @@ def stage_demo(results, sim, stage_name="demo", bin_dir=VENV_BIN):
         log_name=stage_name + "-demo",
     )
     results.add(stage_name, "playbooks/demo.yml against the simulator (%.0fs)" % secs, code == 0, tail(out, 40))
+    if stage_name == "demo":
+        stage_demo_real_api(results)
 
 
 def stage_compat(results, sim):
@@ -483,6 +491,138 @@ def stage_compat(results, sim):
     stage_demo(results, sim, stage_name="compat", bin_dir=FLOOR_BIN)
 
 
+# ---- the AWX checks, the execution environment and the opt-in real-API runs (issue 12) ----------------------------
+REAL_API_TARGET = "castai_real_api"
+CLOUD_CONFIG = os.path.join(ROOT, "tests", "integration", "cloud-config-castai.ini")
+REAL_API_KEYS = ("castai_api_url", "castai_api_token", "castai_cluster_id", "castai_organization_id")
+
+
+def real_api_config():
+    """(values, None) from tests/integration/cloud-config-castai.ini (ansible-test's cloud-config-<cloud>.ini
+    convention; see its .template), (None, None) without that file, (None, why) when it is unusable."""
+    if not os.path.exists(CLOUD_CONFIG):
+        return None, None
+    name = os.path.relpath(CLOUD_CONFIG, ROOT)
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(CLOUD_CONFIG, encoding="utf-8")
+        values = {key: parser.get("default", key, fallback="").strip() for key in REAL_API_KEYS}
+    except configparser.Error as exc:
+        return None, "%s: cannot read it (%s)" % (name, type(exc).__name__)  # the parser's text may quote the token
+    unset = [k for k in REAL_API_KEYS[:3] if not values[k] or values[k].startswith("@")]
+    if unset:
+        return None, "%s: set %s (see its .template)" % (name, ", ".join(unset))
+    return values, None
+
+
+def stage_real_api_target(results, sim):
+    """castai_real_api (read-only, alias `unsupported` so ansible-test never picks it up on its own) against the simulator
+    on every run, so that it cannot rot, and against the real API when tests/integration/cloud-config-castai.ini exists;
+    without that file the real-API run is skipped and not counted."""
+    runs = [
+        (
+            "simulator",
+            {
+                "castai_api_url": sim.url,
+                "castai_api_token": sim.token,
+                "castai_cluster_id": "demo-cluster",
+                "castai_organization_id": "",
+                "castai_simulator_url": sim.url,
+            },
+        )
+    ]
+    config, problem = real_api_config()
+    if problem:
+        results.add("integration", "%s (real API)" % REAL_API_TARGET, False, problem)
+    elif config is None:
+        print(
+            "[SKIP] integration: %s (real API) - no %s" % (REAL_API_TARGET, os.path.relpath(CLOUD_CONFIG, ROOT)),
+            flush=True,
+        )
+    else:
+        runs.append(("real API", config))
+    path = os.path.join(STAGE_DIR, "tests", "integration", "integration_config.yml")
+    try:
+        for label, values in runs:
+            with open(path, "w", encoding="utf-8") as handle:
+                yaml.safe_dump(values, handle)
+            code, out, secs = run(
+                [
+                    "ansible-test",
+                    "integration",
+                    "--local",
+                    "--color",
+                    "no",
+                    "--python",
+                    CONTROLLER_PYTHON,
+                    "--allow-unsupported",
+                    REAL_API_TARGET,
+                ],
+                log_name="integration-%s-%s" % (REAL_API_TARGET, label.split()[0]),
+            )
+            results.add(
+                "integration",
+                "%s (%s, %.0fs)" % (REAL_API_TARGET, label, secs),
+                code == 0,
+                tail(out, 40) if code else "",
+            )
+    finally:
+        write_integration_config(sim)  # the simulator's values again, so the real token does not stay on disk
+
+
+def stage_demo_real_api(results):
+    """The demo's read-only path against the real API when tests/integration/cloud-config-castai.ini exists:
+    usage_report.yml, and private_model.yml without its journey, only read there (demo.yml itself creates an API key,
+    so it is not run against the real API)."""
+    config, problem = real_api_config()
+    if problem:
+        results.add("demo", "read-only playbooks against the real API", False, problem)
+        return
+    if config is None:
+        print(
+            "[SKIP] demo: read-only playbooks against the real API - no %s" % os.path.relpath(CLOUD_CONFIG, ROOT),
+            flush=True,
+        )
+        return
+    env = {
+        "CASTAI_API_URL": config["castai_api_url"],
+        "CASTAI_API_TOKEN": config["castai_api_token"],
+        "CASTAI_ORGANIZATION_ID": config["castai_organization_id"],
+        "CASTAI_SIMULATOR_URL": "",
+    }
+    for playbook in ("usage_report.yml", "private_model.yml"):
+        code, out, secs = run(
+            [
+                "ansible-playbook",
+                "-i",
+                "localhost,",
+                os.path.join(ROOT, "playbooks", playbook),
+                "-e",
+                json.dumps({"cluster_id": config["castai_cluster_id"]}),
+            ],
+            cwd=ROOT,
+            env=env_with_tools(env),
+            log_name="demo-real-api-" + playbook[:-4],
+        )
+        results.add(
+            "demo", "playbooks/%s against the real API, read-only (%.0fs)" % (playbook, secs), code == 0, tail(out, 40)
+        )
+
+
+def stage_awx(results, sim):
+    """AWX jobs run through ansible-runner with the shipped credential types, against the simulator
+    (tools/awx_runner_test.py)."""
+    for name, ok, detail in awx_runner_test.checks(STAGE_DIR, sim):
+        results.add("awx", name, ok, detail)
+
+
+def stage_ee(results):
+    """`ansible-builder create` on extensions/awx/execution-environment.yml, and the Python requirements the image
+    would get (tools/ee_check.py)."""
+    for name, ok, detail in ee_check.checks(STAGE_DIR):
+        results.add("ee", name, ok, detail)
+
+
 STAGES = (
     "sanity",
     "units",
@@ -494,6 +634,8 @@ STAGES = (
     "actionlint",
     "docs",
     "build",
+    "awx",
+    "ee",
     "demo",
     "compat",
 )
