@@ -443,7 +443,7 @@ def test_bad_input(run, sim, capsys, request, module, option, args, huge, check_
 
 def twin_specs(sim):
     """Two model specs of the organization with one model name (the API allows it)."""
-    for _ in range(2):
+    for _twin in range(2):
         api(
             sim,
             "POST",
