@@ -623,6 +623,48 @@ def stage_ee(results):
         results.add("ee", name, ok, detail)
 
 
+# The settings Automation Hub's certified import applies, stricter than galaxy-importer's defaults.
+IMPORTER_STRICT = {
+    "GALAXY_IMPORTER_REQUIRE_V1_OR_GREATER": "true",
+    "GALAXY_IMPORTER_CHECK_REQUIRED_TAGS": "true",
+    "GALAXY_IMPORTER_RUN_FLAKE8": "true",
+    "GALAXY_IMPORTER_CHECK_CHANGELOG": "true",
+    "GALAXY_IMPORTER_RUN_ANSIBLE_DOC": "true",
+    "GALAXY_IMPORTER_RUN_ANSIBLE_LINT": "true",
+    "GALAXY_IMPORTER_OFFLINE_ANSIBLE_LINT": "true",
+    "GALAXY_IMPORTER_RUN_ANSIBLE_TEST": "false",  # needs a container engine; the sanity stage runs it
+}
+
+
+def stage_importer(results):
+    """The built tarball through galaxy-importer with the strict settings: version >= 1.0, required tags, flake8,
+    changelog, ansible-doc and ansible-lint; any error or warning fails."""
+    workdir = tempfile.mkdtemp(prefix="castai-importer-")
+    try:
+        code, out, _secs = run(
+            ["ansible-galaxy", "collection", "build", "--output-path", workdir, "--force"], log_name="importer-build"
+        )
+        tarballs = glob.glob(os.path.join(workdir, "castai-ai_optimizer-*.tar.gz"))
+        if code != 0 or len(tarballs) != 1:
+            results.add("importer", "ansible-galaxy collection build", False, tail(out))
+            return
+        code, out, secs = run(
+            [os.path.join(VENV_BIN, "python"), "-m", "galaxy_importer.main", tarballs[0]],
+            cwd=workdir,
+            env=env_with_tools(dict(IMPORTER_STRICT, GALAXY_IMPORTER_TMP_ROOT_DIR=workdir)),
+            log_name="importer",
+        )
+        problems = [line for line in out.splitlines() if re.search(r"\b(ERROR|WARNING)\b", line)]
+        results.add(
+            "importer",
+            "galaxy-importer, strict settings (%.0fs)" % secs,
+            code == 0 and not problems,
+            "\n".join(problems[:30]) or tail(out),
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 STAGES = (
     "sanity",
     "units",
@@ -636,6 +678,7 @@ STAGES = (
     "build",
     "awx",
     "ee",
+    "importer",
     "demo",
     "compat",
 )

@@ -547,12 +547,8 @@ class APIClient:
             content = response.content
             declared = response.headers.get("Content-Length")
             # urllib3 2 refuses a short body by itself; urllib3 1.26 hands it over as if complete.
-            if (
-                declared
-                and declared.isdigit()
-                and not response.headers.get("Content-Encoding")
-                and len(content) < int(declared)
-            ):
+            plain = declared and declared.isdigit() and not response.headers.get("Content-Encoding")
+            if plain and len(content) < int(declared):
                 raise requests.exceptions.ChunkedEncodingError("short body")
         except (requests.exceptions.RequestException, OSError, ValueError):
             raise _Failed(

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: api_key
 short_description: Create CAST AI AI Optimizer API keys idempotently
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates an AI Optimizer API key in an organization and returns its token.
   - The API shows a token once, when the key is created. It cannot list, read or delete keys, and it stores no name

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: api_key_budget
 short_description: Manage the spending budget of a CAST AI AI Optimizer API key
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets or removes the budget of one API key. A budget limits how many US dollars requests made with the key may
     spend.

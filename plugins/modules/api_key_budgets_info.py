@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: api_key_budgets_info
 short_description: List the spending budgets of CAST AI AI Optimizer API keys
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the budgets of the organization's API keys with their live figures, reading every page of the API's list.
   - Can read the budget of one key, or keep only exhausted budgets.

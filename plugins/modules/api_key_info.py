@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: api_key_info
 short_description: Check whether a CAST AI API token is valid and which organization it belongs to
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Asks the API (C(api-keys:verify)) about the connection's O(api_token), or about another O(token).
   - An invalid token is a result, not a failure. The API's HTTP 401 or 403 gives RV(valid=false); any other error

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: api_key_settings
 short_description: Manage the AI Optimizer settings of one CAST AI API key
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or removes the settings of one API key. These settings override the organization settings
     (M(castai.ai_optimizer.settings)) for requests made with that key.

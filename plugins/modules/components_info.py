@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: components_info
 short_description: List the AI Optimizer components of a CAST AI cluster, or wait until its proxy runs
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Lists the CASTware components that the AI Optimizer (AI Enabler) tracks in one Kubernetes cluster, such as its
     proxy, with their status, version and warning, reading every page of the API's list.

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: hosted_model
 short_description: Deploy, update, scale and remove a self-hosted LLM (hosted model) on a CAST AI cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates a hosted model, updates the fields the API can change, scales it, or deletes it, and by default waits until
     the model is running (or gone).
@@ -361,6 +361,42 @@ hosted_model:
     - V(null) with O(state=absent). The diff (under C(--diff)) shows the model as it was before the delete.
   returned: always
   type: dict
+  sample:
+    id: 3b1f2c8e-7d4a-4e2b-9c1d-5a6f7e8d9c0b
+    organization_id: 11111111-1111-4111-8111-111111111111
+    cluster_id: 5c0c2a1e-0000-4000-8000-000000000000
+    model_specs_id: facf0831-08d4-5e19-b6d5-bcd2f17b0252
+    model: meta-llama/Llama-3.1-8B-Instruct
+    deployed_model: meta-llama/Llama-3.1-8B-Instruct
+    provider: hugging_face
+    provider_id: null
+    type: chat
+    service: llama-chat
+    namespace: castai-llms
+    port: 8080
+    node_template_name: gpu-l4
+    status: RUNNING
+    status_reason: null
+    current_replicas: 1
+    required_gpu_memory_mib: "20480"
+    cloud_provider: aws
+    region: us-east-1
+    helm_chart_version: 0.4.2
+    create_time: "2025-01-31T08:00:00Z"
+    update_time: "2025-01-31T08:02:10Z"
+    vllm_config: {secret_name: hf-token, hugging_face_token: null}
+    horizontal_autoscaling:
+      enabled: true
+      min_replicas: 1
+      max_replicas: 4
+      target_metric: NUMBER_OF_REQUESTS_WAITING
+      target_value: 5.0
+    hibernation:
+      enabled: true
+      hibernate_condition: {duration: 1800s, request_count: null}
+      resume_condition: {duration: 60s, request_count: 1}
+    fallback: {enabled: true, provider_id: openai, model: gpt-4o-mini}
+    edge_locations: null
   contains:
     id:
       description: ID of the hosted model.
@@ -434,20 +470,100 @@ hosted_model:
       description: When the model was last updated (RFC 3339).
       type: str
     vllm_config:
-      description: vLLM settings (V(secret_name)); the Hugging Face token is write-only and never returned.
+      description: vLLM settings.
       type: dict
+      contains:
+        secret_name:
+          description: Name of the Kubernetes Secret that holds the Hugging Face token; null when the model uses a token.
+          type: str
+          sample: hf-token
+        hugging_face_token:
+          description: V(null). The token is write-only; the API never returns it.
+          type: str
     horizontal_autoscaling:
-      description: Autoscaling settings (V(enabled), V(min_replicas), V(max_replicas), V(target_metric), V(target_value)).
+      description: Horizontal autoscaling settings.
       type: dict
+      contains:
+        enabled:
+          description: Whether the model scales by itself.
+          type: bool
+          sample: true
+        min_replicas:
+          description: Fewest replicas.
+          type: int
+          sample: 1
+        max_replicas:
+          description: Most replicas.
+          type: int
+          sample: 4
+        target_metric:
+          description: Metric that drives scaling, V(GPU_CACHE_USAGE_PERCENTAGE), V(NUMBER_OF_REQUESTS_WAITING) or
+            V(AUTOSCALING_METRIC_UNSPECIFIED).
+          type: str
+          sample: NUMBER_OF_REQUESTS_WAITING
+        target_value:
+          description: Value of the target metric to keep.
+          type: float
+          sample: 5.0
     hibernation:
-      description: Hibernation settings (V(enabled), V(hibernate_condition), V(resume_condition)).
+      description: Automatic hibernation when idle and resumption when requests arrive.
       type: dict
+      contains:
+        enabled:
+          description: Whether the model hibernates by itself.
+          type: bool
+          sample: true
+        hibernate_condition:
+          description: When the model hibernates.
+          type: dict
+          contains:
+            duration:
+              description: Window looked at, in seconds with an C(s) suffix.
+              type: str
+              sample: 1800s
+            request_count:
+              description: Number of requests within the window. The API may leave out a count of 0, which then shows
+                as V(null).
+              type: int
+              sample: 0
+        resume_condition:
+          description: When the model resumes.
+          type: dict
+          contains:
+            duration:
+              description: Window looked at, in seconds with an C(s) suffix.
+              type: str
+              sample: 60s
+            request_count:
+              description: Number of requests within the window. The API may leave out a count of 0, which then shows
+                as V(null).
+              type: int
+              sample: 1
     fallback:
-      description: Fallback settings (V(enabled), V(provider_id), V(model)).
+      description: Model the router sends requests to while this one is not available.
       type: dict
+      contains:
+        enabled:
+          description: Whether to fall back.
+          type: bool
+          sample: true
+        provider_id:
+          description: ID of the provider of the fallback model.
+          type: str
+          sample: openai
+        model:
+          description: Name of the fallback model.
+          type: str
+          sample: gpt-4o-mini
     edge_locations:
-      description: Edge locations (V(ids)).
+      description: Edge locations the model can be deployed to.
       type: dict
+      contains:
+        ids:
+          description: IDs of the edge locations.
+          type: list
+          elements: str
+          sample: [eu-west-1]
 service_address:
   description:
     - Where applications in the cluster reach the model, C(http://SERVICE.NAMESPACE.svc.cluster.local:PORT).
@@ -472,6 +588,67 @@ pods:
   returned: on a failed wait
   type: list
   elements: dict
+  sample:
+    - name: llama-chat-0-d6vwd
+      status: {phase: Running, reason: null, message: null}
+      events:
+        - reason: Scheduled
+          message: Successfully assigned castai-llms/llama-chat-0-d6vwd to gpu-node-0
+          action: Binding
+          reporting_controller: default-scheduler
+          first_time: "2025-01-31T08:00:12Z"
+          last_time: "2025-01-31T08:00:12Z"
+        - reason: Started
+          message: Started container vllm
+          action: null
+          reporting_controller: kubelet
+          first_time: "2025-01-31T08:01:40Z"
+          last_time: "2025-01-31T08:01:40Z"
+  contains:
+    name:
+      description: Name of the pod.
+      type: str
+      sample: llama-chat-0-d6vwd
+    status:
+      description: Status of the pod.
+      type: dict
+      contains:
+        phase:
+          description: Kubernetes phase of the pod (V(Pending), V(Running), V(Failed), ...).
+          type: str
+          sample: Running
+        reason:
+          description: Why the pod is in this phase, null when Kubernetes gives no reason.
+          type: str
+        message:
+          description: Details of the status, null when there are none.
+          type: str
+    events:
+      description: Kubernetes events of the pod.
+      type: list
+      elements: dict
+      contains:
+        reason:
+          description: Short reason of the event.
+          type: str
+          sample: Started
+        message:
+          description: What happened.
+          type: str
+          sample: Started container vllm
+        action:
+          description: What was done, null when the event does not say.
+          type: str
+        reporting_controller:
+          description: Component that reported the event.
+          type: str
+          sample: kubelet
+        first_time:
+          description: When the event was first seen (RFC 3339).
+          type: str
+        last_time:
+          description: When the event was last seen (RFC 3339).
+          type: str
 changed_fields:
   description:
     - Dotted paths of the options you set whose values differ from the current object (on a create, every option you
@@ -609,13 +786,9 @@ class HostedModelResource(Resource):
 
     def view(self, obj):
         plan = self.plan
-        sent = plan is not None and (
-            "vllm_config.hugging_face_token" in plan.paths
-            or bool(
-                plan.action in ("create", "recreate")
-                and (plan.create.get("vllm_config") or {}).get("hugging_face_token")
-            )
-        )
+        created = plan is not None and plan.action in ("create", "recreate")
+        token_created = created and bool((plan.create.get("vllm_config") or {}).get("hugging_face_token"))
+        sent = plan is not None and ("vllm_config.hugging_face_token" in plan.paths or token_created)
         return managed_view(obj, token_sent=sent and obj is not self.before)
 
     # ---- writing --------------------------------------------------------------------------------------------

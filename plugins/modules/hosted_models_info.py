@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: hosted_models_info
 short_description: List self-hosted LLM deployments (hosted models) of a CAST AI cluster
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the hosted models of one cluster, reading every page of the API's list.
   - Filters by ID, model, service and status. The API cannot filter, so the module filters after reading.
@@ -138,6 +138,42 @@ hosted_models:
   returned: always
   type: list
   elements: dict
+  sample:
+    - id: 3b1f2c8e-7d4a-4e2b-9c1d-5a6f7e8d9c0b
+      organization_id: 11111111-1111-4111-8111-111111111111
+      cluster_id: 5c0c2a1e-0000-4000-8000-000000000000
+      model_specs_id: facf0831-08d4-5e19-b6d5-bcd2f17b0252
+      model: meta-llama/Llama-3.1-8B-Instruct
+      deployed_model: meta-llama/Llama-3.1-8B-Instruct
+      provider: hugging_face
+      provider_id: null
+      type: chat
+      service: llama-chat
+      namespace: castai-llms
+      port: 8080
+      node_template_name: gpu-l4
+      status: RUNNING
+      status_reason: null
+      current_replicas: 1
+      required_gpu_memory_mib: "20480"
+      cloud_provider: aws
+      region: us-east-1
+      helm_chart_version: 0.4.2
+      create_time: "2025-01-31T08:00:00Z"
+      update_time: "2025-01-31T08:02:10Z"
+      vllm_config: {secret_name: hf-token, hugging_face_token: null}
+      horizontal_autoscaling:
+        enabled: true
+        min_replicas: 1
+        max_replicas: 4
+        target_metric: NUMBER_OF_REQUESTS_WAITING
+        target_value: 5.0
+      hibernation:
+        enabled: true
+        hibernate_condition: {duration: 1800s, request_count: null}
+        resume_condition: {duration: 60s, request_count: 1}
+      fallback: {enabled: true, provider_id: openai, model: gpt-4o-mini}
+      edge_locations: null
   contains:
     id:
       description: ID of the hosted model.
@@ -209,35 +245,322 @@ hosted_models:
       description: When the model was last updated (RFC 3339).
       type: str
     vllm_config:
-      description: vLLM settings. The Hugging Face token is write-only and never returned.
+      description: vLLM settings.
       type: dict
+      contains:
+        secret_name:
+          description: Name of the Kubernetes Secret that holds the Hugging Face token; null when the model uses a token.
+          type: str
+          sample: hf-token
+        hugging_face_token:
+          description: V(null). The token is write-only; the API never returns it.
+          type: str
     horizontal_autoscaling:
-      description: Autoscaling settings (V(enabled), V(min_replicas), V(max_replicas), V(target_metric), V(target_value)).
+      description: Horizontal autoscaling settings.
       type: dict
+      contains:
+        enabled:
+          description: Whether the model scales by itself.
+          type: bool
+          sample: true
+        min_replicas:
+          description: Fewest replicas.
+          type: int
+          sample: 1
+        max_replicas:
+          description: Most replicas.
+          type: int
+          sample: 4
+        target_metric:
+          description: Metric that drives scaling, V(GPU_CACHE_USAGE_PERCENTAGE), V(NUMBER_OF_REQUESTS_WAITING) or
+            V(AUTOSCALING_METRIC_UNSPECIFIED).
+          type: str
+          sample: NUMBER_OF_REQUESTS_WAITING
+        target_value:
+          description: Value of the target metric to keep.
+          type: float
+          sample: 5.0
     hibernation:
-      description: Hibernation settings (V(enabled), V(hibernate_condition), V(resume_condition)).
+      description: Automatic hibernation when idle and resumption when requests arrive.
       type: dict
+      contains:
+        enabled:
+          description: Whether the model hibernates by itself.
+          type: bool
+          sample: true
+        hibernate_condition:
+          description: When the model hibernates.
+          type: dict
+          contains:
+            duration:
+              description: Window looked at, in seconds with an C(s) suffix.
+              type: str
+              sample: 1800s
+            request_count:
+              description: Number of requests within the window. The API may leave out a count of 0, which then shows
+                as V(null).
+              type: int
+              sample: 0
+        resume_condition:
+          description: When the model resumes.
+          type: dict
+          contains:
+            duration:
+              description: Window looked at, in seconds with an C(s) suffix.
+              type: str
+              sample: 60s
+            request_count:
+              description: Number of requests within the window. The API may leave out a count of 0, which then shows
+                as V(null).
+              type: int
+              sample: 1
     fallback:
-      description: Fallback model settings (V(enabled), V(provider_id), V(model)).
+      description: Model the router sends requests to while this one is not available.
       type: dict
+      contains:
+        enabled:
+          description: Whether to fall back.
+          type: bool
+          sample: true
+        provider_id:
+          description: ID of the provider of the fallback model.
+          type: str
+          sample: openai
+        model:
+          description: Name of the fallback model.
+          type: str
+          sample: gpt-4o-mini
     edge_locations:
-      description: Edge locations (V(ids)).
+      description: Edge locations the model can be deployed to.
       type: dict
+      contains:
+        ids:
+          description: IDs of the edge locations.
+          type: list
+          elements: str
+          sample: [eu-west-1]
     pods:
-      description: The model's pods, each with V(name), V(status) (V(phase), V(reason), V(message)) and V(events).
+      description: The model's pods with their status and Kubernetes events.
       returned: when O(include_pods=true)
       type: list
       elements: dict
+      sample:
+        - name: llama-chat-0-d6vwd
+          status: {phase: Running, reason: null, message: null}
+          events:
+            - reason: Scheduled
+              message: Successfully assigned castai-llms/llama-chat-0-d6vwd to gpu-node-0
+              action: Binding
+              reporting_controller: default-scheduler
+              first_time: "2025-01-31T08:00:12Z"
+              last_time: "2025-01-31T08:00:12Z"
+            - reason: Started
+              message: Started container vllm
+              action: null
+              reporting_controller: kubelet
+              first_time: "2025-01-31T08:01:40Z"
+              last_time: "2025-01-31T08:01:40Z"
+      contains:
+        name:
+          description: Name of the pod.
+          type: str
+          sample: llama-chat-0-d6vwd
+        status:
+          description: Status of the pod.
+          type: dict
+          contains:
+            phase:
+              description: Kubernetes phase of the pod (V(Pending), V(Running), V(Failed), ...).
+              type: str
+              sample: Running
+            reason:
+              description: Why the pod is in this phase, null when Kubernetes gives no reason.
+              type: str
+            message:
+              description: Details of the status, null when there are none.
+              type: str
+        events:
+          description: Kubernetes events of the pod.
+          type: list
+          elements: dict
+          contains:
+            reason:
+              description: Short reason of the event.
+              type: str
+              sample: Started
+            message:
+              description: What happened.
+              type: str
+              sample: Started container vllm
+            action:
+              description: What was done, null when the event does not say.
+              type: str
+            reporting_controller:
+              description: Component that reported the event.
+              type: str
+              sample: kubelet
+            first_time:
+              description: When the event was first seen (RFC 3339).
+              type: str
+            last_time:
+              description: When the event was last seen (RFC 3339).
+              type: str
     events:
       description:
-        - The model's lifecycle events, newest first, each with V(id), V(type), V(create_time), V(initiator)
-          (V(user_type) V(SYSTEM) or V(USER), V(id), V(name), V(email)) and the detail blocks V(scaled_up),
-          V(scaled_down) (V(from_replicas), V(to_replicas), V(target_metric), V(target_value), V(description)),
-          V(hibernated), V(resumed) (V(duration), V(request_count), V(description)) and V(interrupted)
-          (V(node_name), V(pod_names), V(description)).
+        - The model's lifecycle events, newest first as the API orders them.
+        - Every event has all five detail blocks; the one named by its RV(hosted_models[].events[].type) holds the
+          details.
       returned: when O(include_events=true)
       type: list
       elements: dict
+      sample:
+        - id: 41ac8a26-9ad2-419f-b17e-0f057a8d516d
+          type: SCALED_DOWN
+          create_time: "2025-01-31T09:15:00Z"
+          hosted_model_id: 3b1f2c8e-7d4a-4e2b-9c1d-5a6f7e8d9c0b
+          cluster_id: 5c0c2a1e-0000-4000-8000-000000000000
+          organization_id: 11111111-1111-4111-8111-111111111111
+          initiator: {user_type: USER, id: 6d0f3a2b-8c1e-4f5a-9b7d-2e4c6a8b0d1f, name: Jane Doe, email: jane@example.com}
+          scaled_up: {from_replicas: 0, to_replicas: 0, target_metric: AUTOSCALING_METRIC_UNSPECIFIED, target_value: 0.0,
+                      description: ""}
+          scaled_down: {from_replicas: 2, to_replicas: 1, target_metric: AUTOSCALING_METRIC_UNSPECIFIED, target_value: 0.0,
+                        description: scaled by user from 2 to 1 replicas}
+          hibernated: {duration: 0s, request_count: 0, description: ""}
+          resumed: {duration: 0s, request_count: 0, description: ""}
+          interrupted: {node_name: "", pod_names: [], description: ""}
+      contains:
+        id:
+          description: ID of the event.
+          type: str
+          sample: 41ac8a26-9ad2-419f-b17e-0f057a8d516d
+        type:
+          description: V(SCALED_UP), V(SCALED_DOWN), V(HIBERNATED), V(RESUMED), V(INTERRUPTED) or V(TYPE_UNSPECIFIED).
+          type: str
+          sample: SCALED_DOWN
+        create_time:
+          description: When the event happened (RFC 3339).
+          type: str
+          sample: "2025-01-31T09:15:00Z"
+        hosted_model_id:
+          description: ID of the hosted model.
+          type: str
+        cluster_id:
+          description: ID of the cluster.
+          type: str
+        organization_id:
+          description: ID of the organization.
+          type: str
+        initiator:
+          description: Who or what started the event.
+          type: dict
+          contains:
+            user_type:
+              description: V(SYSTEM), V(USER) or V(USER_TYPE_UNSPECIFIED).
+              type: str
+              sample: USER
+            id:
+              description: ID of the user; empty when the system started the event.
+              type: str
+            name:
+              description: Name of the user; empty when the system started the event.
+              type: str
+            email:
+              description: Email address of the user; empty when the system started the event.
+              type: str
+        scaled_up:
+          description: Details of a V(SCALED_UP) event; for another type its values mean nothing.
+          type: dict
+          contains:
+            from_replicas:
+              description: Replicas before.
+              type: int
+              sample: 1
+            to_replicas:
+              description: Replicas after.
+              type: int
+              sample: 2
+            target_metric:
+              description: Metric that made the autoscaler act; V(AUTOSCALING_METRIC_UNSPECIFIED) when a user scaled.
+              type: str
+              sample: AUTOSCALING_METRIC_UNSPECIFIED
+            target_value:
+              description: Target value of that metric.
+              type: float
+              sample: 0.0
+            description:
+              description: What happened, in words.
+              type: str
+              sample: scaled by user from 1 to 2 replicas
+        scaled_down:
+          description: Details of a V(SCALED_DOWN) event; for another type its values mean nothing.
+          type: dict
+          contains:
+            from_replicas:
+              description: Replicas before.
+              type: int
+              sample: 2
+            to_replicas:
+              description: Replicas after.
+              type: int
+              sample: 1
+            target_metric:
+              description: Metric that made the autoscaler act; V(AUTOSCALING_METRIC_UNSPECIFIED) when a user scaled.
+              type: str
+              sample: AUTOSCALING_METRIC_UNSPECIFIED
+            target_value:
+              description: Target value of that metric.
+              type: float
+              sample: 0.0
+            description:
+              description: What happened, in words.
+              type: str
+              sample: scaled by user from 2 to 1 replicas
+        hibernated:
+          description: Details of a V(HIBERNATED) event; for another type its values mean nothing.
+          type: dict
+          contains:
+            duration:
+              description: Window of the condition that was met, in seconds with an C(s) suffix.
+              type: str
+              sample: 1800s
+            request_count:
+              description: Requests counted in that window.
+              type: int
+              sample: 0
+            description:
+              description: What happened, in words.
+              type: str
+        resumed:
+          description: Details of a V(RESUMED) event; for another type its values mean nothing.
+          type: dict
+          contains:
+            duration:
+              description: Window of the condition that was met, in seconds with an C(s) suffix.
+              type: str
+              sample: 60s
+            request_count:
+              description: Requests counted in that window.
+              type: int
+              sample: 1
+            description:
+              description: What happened, in words.
+              type: str
+        interrupted:
+          description: Details of an V(INTERRUPTED) event; for another type its values mean nothing.
+          type: dict
+          contains:
+            node_name:
+              description: Name of the node that was interrupted.
+              type: str
+              sample: gpu-node-0
+            pod_names:
+              description: Names of the pods affected.
+              type: list
+              elements: str
+              sample: [llama-chat-0-d6vwd]
+            description:
+              description: Why, in words.
+              type: str
 api_calls:
   description:
     - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.

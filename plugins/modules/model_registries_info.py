@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: model_registries_info
 short_description: List the model registries of CAST AI AI Optimizer, their directories, and the onboarding command
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Lists the organization's model registries (buckets of private model weights), reading every page, or one registry
     by O(id).

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: model_registry
 short_description: Connect a private bucket of model weights (a model registry) to CAST AI AI Optimizer
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates or deletes a model registry, a Google Cloud Storage or Amazon S3 bucket (or a prefix in one) that holds
     the weights of private models, and by default waits until CAST AI can read it (status V(ACTIVE)).

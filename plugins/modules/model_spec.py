@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: model_spec
 short_description: Create or delete the model specs of a private or Hugging Face model in CAST AI AI Optimizer
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates or deletes model specs, the description of a model that M(castai.ai_optimizer.hosted_model) deploys. A
     private model's weights are a directory of a model registry (M(castai.ai_optimizer.model_registry)); a Hugging
@@ -322,11 +322,8 @@ class Spec(Replaceable):
     def is_mine(self, obj):
         registry_type = self.desired()["registry_type"]
         registry_id = (self.params["private_registry"] or {}).get("registry_id")
-        return (
-            obj["model"] == self.params["model"]
-            and registry_type in (None, obj["registry_type"])
-            and (registry_id in (None, (obj["private_registry"] or {}).get("registry_id")))
-        )
+        same_registry = registry_id in (None, (obj["private_registry"] or {}).get("registry_id"))
+        return all((obj["model"] == self.params["model"], registry_type in (None, obj["registry_type"]), same_registry))
 
     def key(self):
         registry = (self.params["private_registry"] or {}).get("registry_id")

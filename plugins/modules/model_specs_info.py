@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: model_specs_info
 short_description: List the model specs CAST AI AI Optimizer can deploy, predefined and private
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Lists model specs, reading every page. These are the models CAST AI predefines (popular Hugging Face models) and
     the organization's own (M(castai.ai_optimizer.model_spec)), with the hardware they need, where they can run and

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: settings
 short_description: Manage the AI Optimizer settings of a CAST AI organization
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets the organization-wide AI Optimizer settings. These are routing, prompt sharing and the router's quality weight.
   - Only the options you set are changed. The API's update replaces all three settings at once. So the module

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: settings_info
 short_description: Read the AI Optimizer settings of a CAST AI organization, its API keys and the effective settings
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns the organization settings, the settings of every API key that has its own (reading every page of the
     API's list) or of one key, and the effective settings that the API resolves for O(api_token).

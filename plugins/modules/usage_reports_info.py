@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: usage_reports_info
 short_description: Read the AI Optimizer usage (analytics) and billing reports of a CAST AI organization
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Reads, for one time window, the analytics report (requests, errors, tokens, durations, time to first token, cost
     and hosted-model figures per model and API key, per time step, with a comparison to the interval before) and the
