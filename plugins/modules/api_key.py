@@ -143,6 +143,9 @@ api_key:
     - Never contains a token.
   returned: always
   type: dict
+  sample:
+    key: created by this task (token hidden)
+    token_file: present, mode 0600
   contains:
     key:
       description: V(held token verifies) when the token you hold still works, V(created by this task (token hidden))

@@ -100,6 +100,13 @@ budget:
     - V(null) when the key has no budget.
   returned: always
   type: dict
+  sample:
+    api_key_id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+    organization_id: 11111111-1111-4111-8111-111111111111
+    budget_limit_usd: "250"
+    total_spend_usd: "42.17"
+    usage_pct: "16.87"
+    exhausted: false
   contains:
     api_key_id:
       description: ID of the API key.

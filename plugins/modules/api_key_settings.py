@@ -116,6 +116,7 @@ settings:
     - V(null) when the key has no settings (after O(state=absent)).
   returned: always
   type: dict
+  sample: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.2}
   contains:
     routing_enabled:
       description: Whether routing is enabled for the key.

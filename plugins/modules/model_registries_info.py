@@ -146,9 +146,46 @@ model_registries:
       description: ID of the registry.
       type: str
     provider:
-      description: The bucket (V(type), and V(gcs) or V(s3) with V(bucket), V(prefix), V(region), V(service_account),
-        V(user_name)).
+      description: The bucket that holds the models.
       type: dict
+      contains:
+        type:
+          description: V(GCS) or V(S3) (V(PROVIDER_TYPE_UNSPECIFIED) when the API does not say).
+          type: str
+          sample: GCS
+        gcs:
+          description: The Google Cloud Storage bucket; null for an S3 registry.
+          type: dict
+          contains:
+            bucket:
+              description: Name of the bucket.
+              type: str
+              sample: acme-models
+            prefix:
+              description: Path within the bucket, null for the whole bucket.
+              type: str
+              sample: fine-tuned
+            service_account:
+              description: Email of the service account the onboarding script created, null until there is one.
+              type: str
+        s3:
+          description: The AWS S3 bucket; null for a GCS registry.
+          type: dict
+          contains:
+            bucket:
+              description: Name of the bucket.
+              type: str
+              sample: acme-weights
+            prefix:
+              description: Path within the bucket, null for the whole bucket.
+              type: str
+            region:
+              description: AWS region of the bucket.
+              type: str
+              sample: eu-west-1
+            user_name:
+              description: Name of the IAM user the onboarding script created, null until there is one.
+              type: str
     status:
       description: V(ONBOARDING), V(ACTIVE) or V(ERROR).
       type: str
@@ -169,6 +206,19 @@ model_registries:
       returned: when O(include_directories=true)
       type: list
       elements: dict
+      sample:
+        - {name: llama-3-8b-ft, registered: true}
+        - {name: mistral-7b-lora, registered: false}
+      contains:
+        name:
+          description: Name of the directory, the
+            O(castai.ai_optimizer.model_spec#module:private_registry.base_model_id) of a model.
+          type: str
+          sample: llama-3-8b-ft
+        registered:
+          description: Whether model specs of the organization use this directory.
+          type: bool
+          sample: true
 onboarding_command:
   description: The shell command that grants CAST AI read access to the bucket of O(onboarding_provider).
   returned: when O(onboarding_provider) is set

@@ -200,16 +200,62 @@ model_registry:
     - V(null) with O(state=absent).
   returned: always
   type: dict
+  sample:
+    id: 0f3c5a9e-1b2d-4e6f-8a7b-9c0d1e2f3a4b
+    provider:
+      type: GCS
+      gcs: {bucket: acme-models, prefix: fine-tuned, service_account: null}
+      s3: null
+    status: ACTIVE
+    status_reason: null
+    create_time: "2025-03-01T10:00:00Z"
+    update_time: "2025-03-01T10:00:05Z"
   contains:
     id:
       description: ID of the registry.
       type: str
       sample: 0f3c5a9e-1b2d-4e6f-8a7b-9c0d1e2f3a4b
     provider:
-      description: The bucket (V(type), and V(gcs) or V(s3) with V(bucket), V(prefix), V(region), V(service_account),
-        V(user_name)).
+      description: The bucket that holds the models.
       type: dict
-      sample: {type: GCS, gcs: {bucket: acme-models, prefix: fine-tuned, service_account: null}, s3: null}
+      contains:
+        type:
+          description: V(GCS) or V(S3) (V(PROVIDER_TYPE_UNSPECIFIED) when the API does not say).
+          type: str
+          sample: GCS
+        gcs:
+          description: The Google Cloud Storage bucket; null for an S3 registry.
+          type: dict
+          contains:
+            bucket:
+              description: Name of the bucket.
+              type: str
+              sample: acme-models
+            prefix:
+              description: Path within the bucket, null for the whole bucket.
+              type: str
+              sample: fine-tuned
+            service_account:
+              description: Email of the service account the onboarding script created, null until there is one.
+              type: str
+        s3:
+          description: The AWS S3 bucket; null for a GCS registry.
+          type: dict
+          contains:
+            bucket:
+              description: Name of the bucket.
+              type: str
+              sample: acme-weights
+            prefix:
+              description: Path within the bucket, null for the whole bucket.
+              type: str
+            region:
+              description: AWS region of the bucket.
+              type: str
+              sample: eu-west-1
+            user_name:
+              description: Name of the IAM user the onboarding script created, null until there is one.
+              type: str
     status:
       description: V(ONBOARDING), V(ACTIVE) or V(ERROR).
       type: str

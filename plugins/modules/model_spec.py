@@ -194,6 +194,33 @@ model_spec:
     - V(null) with O(state=absent).
   returned: always
   type: dict
+  sample:
+    id: 5b2e7c1a-3d4f-4a6b-8c9d-0e1f2a3b4c5d
+    model: acme/llama-3-8b-support
+    registry_type: PRIVATE
+    private_registry:
+      registry_id: 0f3c5a9e-1b2d-4e6f-8a7b-9c0d1e2f3a4b
+      base_model_id: llama-3-8b-ft
+      lora_adapter: false
+      status: ACTIVE
+      status_reason: null
+    hugging_face: null
+    hardware_specs:
+      cpu: 4
+      memory_mib: 16384
+      regions:
+        - {cloud: AWS, name: us-east-1, type: CLUSTER, instance_type: g6.xlarge, gpu_name: nvidia-l4, gpu_count: 1,
+           cpu: 4, memory_mib: 16384, price_per_hour: "0.8048"}
+        - {cloud: GCP, name: us-central1, type: CLUSTER, instance_type: g2-standard-8, gpu_name: nvidia-l4,
+           gpu_count: 1, cpu: 8, memory_mib: 32768, price_per_hour: "0.8536"}
+    tokens_per_second: 90
+    description: Llama 3 8B tuned on our support tickets
+    modalities: [text]
+    quantization: null
+    type: chat
+    routable: false
+    create_time: "2025-03-01T10:05:00Z"
+    update_time: "2025-03-01T10:05:30Z"
   contains:
     id:
       description: ID of the model specs, the O(castai.ai_optimizer.hosted_model#module:model_specs_id) of a hosted model.
@@ -207,19 +234,101 @@ model_spec:
       description: V(PRIVATE) or V(HUGGING_FACE).
       type: str
     private_registry:
-      description: The private model (V(registry_id), V(base_model_id), V(lora_adapter), and V(status)
-        V(VALIDATING), V(ACTIVE) or V(ERROR) with V(status_reason)).
+      description: Where the weights of a private model are; null for a Hugging Face model.
       type: dict
-      sample: {registry_id: 0f3c5a9e-1b2d-4e6f-8a7b-9c0d1e2f3a4b, base_model_id: llama-3-8b-ft, lora_adapter: false,
-               status: ACTIVE, status_reason: null}
+      contains:
+        registry_id:
+          description: ID of the model registry.
+          type: str
+          sample: 0f3c5a9e-1b2d-4e6f-8a7b-9c0d1e2f3a4b
+        base_model_id:
+          description: Directory of the model in the registry.
+          type: str
+          sample: llama-3-8b-ft
+        lora_adapter:
+          description: Whether the weights are a LoRA adapter rather than a full model.
+          type: bool
+          sample: false
+        status:
+          description: V(VALIDATING), V(ACTIVE), V(ERROR) or V(STATUS_UNSPECIFIED).
+          type: str
+          sample: ACTIVE
+        status_reason:
+          description: Why the model is in its status, null when the API gives no reason.
+          type: str
     hugging_face:
-      description: The Hugging Face model (V(model_name), V(terms_and_conditions) with V(acceptance_required) and
-        V(uri)).
+      description: The Hugging Face model; null for a private model.
       type: dict
+      contains:
+        model_name:
+          description: Name of the model on Hugging Face.
+          type: str
+          sample: meta-llama/Llama-3.1-8B-Instruct
+        terms_and_conditions:
+          description: The model's terms and conditions on Hugging Face.
+          type: dict
+          contains:
+            acceptance_required:
+              description: Whether the terms must be accepted before the model can be used.
+              type: bool
+              sample: true
+            uri:
+              description: Page of the model on Hugging Face where the terms can be accepted, null when there is none.
+              type: str
+              sample: https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct
     hardware_specs:
-      description: What the model needs (V(cpu), V(memory_mib)) and where it can run (V(regions), each with V(cloud),
-        V(name), V(instance_type), V(gpu_name), V(gpu_count), V(cpu), V(memory_mib), V(price_per_hour), V(type)).
+      description: What the model needs and where it can run; the API fills it in.
       type: dict
+      contains:
+        cpu:
+          description: CPUs the model needs.
+          type: int
+          sample: 4
+        memory_mib:
+          description: Memory the model needs, in MiB.
+          type: int
+          sample: 16384
+        regions:
+          description: The regions that offer instances for the model.
+          type: list
+          elements: dict
+          contains:
+            cloud:
+              description: V(AWS), V(GCP), V(AZURE), V(ORACLE) or V(CLOUD_UNSPECIFIED).
+              type: str
+              sample: AWS
+            name:
+              description: Name of the region.
+              type: str
+              sample: us-east-1
+            type:
+              description: V(CLUSTER), V(EDGE_LOCATION), V(NOT_ONBOARDED) or V(TYPE_UNSPECIFIED).
+              type: str
+              sample: CLUSTER
+            instance_type:
+              description: Instance type that runs the model.
+              type: str
+              sample: g6.xlarge
+            gpu_name:
+              description: GPU of the instance.
+              type: str
+              sample: nvidia-l4
+            gpu_count:
+              description: GPUs of the instance.
+              type: int
+              sample: 1
+            cpu:
+              description: CPUs of the instance.
+              type: int
+              sample: 4
+            memory_mib:
+              description: Memory of the instance, in MiB.
+              type: int
+              sample: 16384
+            price_per_hour:
+              description: Price of running the model there for an hour, a decimal string.
+              type: str
+              sample: "0.8048"
     tokens_per_second:
       description: Tokens per second the model reaches on that hardware.
       type: int

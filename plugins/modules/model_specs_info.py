@@ -111,10 +111,26 @@ model_specs:
     - id: 17f8bbad-598a-5971-b419-8ccf3aea4611
       model: Qwen/Qwen2.5-7B-Instruct
       registry_type: HUGGING_FACE
-      hugging_face: {model_name: Qwen/Qwen2.5-7B-Instruct, terms_and_conditions: {acceptance_required: false, uri: null}}
       private_registry: null
-      type: chat
+      hugging_face:
+        model_name: Qwen/Qwen2.5-7B-Instruct
+        terms_and_conditions: {acceptance_required: false, uri: null}
+      hardware_specs:
+        cpu: 4
+        memory_mib: 16384
+        regions:
+          - {cloud: AWS, name: us-east-1, type: CLUSTER, instance_type: g6.xlarge, gpu_name: nvidia-l4, gpu_count: 1,
+             cpu: 4, memory_mib: 16384, price_per_hour: "0.8048"}
+          - {cloud: GCP, name: us-central1, type: CLUSTER, instance_type: g2-standard-8, gpu_name: nvidia-l4,
+             gpu_count: 1, cpu: 8, memory_mib: 32768, price_per_hour: "0.8536"}
       tokens_per_second: 100
+      description: Qwen/Qwen2.5-7B-Instruct from Hugging Face
+      modalities: [text]
+      quantization: null
+      type: chat
+      routable: true
+      create_time: "2025-01-01T00:00:00Z"
+      update_time: "2025-01-01T00:00:00Z"
   contains:
     id:
       description: ID of the model specs, the O(castai.ai_optimizer.hosted_model#module:model_specs_id) of a hosted model.
@@ -125,17 +141,102 @@ model_specs:
     registry_type:
       description: V(HUGGING_FACE) or V(PRIVATE).
       type: str
-    hugging_face:
-      description: The Hugging Face model (V(model_name), V(terms_and_conditions) with V(acceptance_required) and
-        V(uri)).
-      type: dict
     private_registry:
-      description: The private model (V(registry_id), V(base_model_id), V(lora_adapter), V(status), V(status_reason)).
+      description: Where the weights of a private model are; null for a Hugging Face model.
       type: dict
+      contains:
+        registry_id:
+          description: ID of the model registry.
+          type: str
+          sample: 0f3c5a9e-1b2d-4e6f-8a7b-9c0d1e2f3a4b
+        base_model_id:
+          description: Directory of the model in the registry.
+          type: str
+          sample: llama-3-8b-ft
+        lora_adapter:
+          description: Whether the weights are a LoRA adapter rather than a full model.
+          type: bool
+          sample: false
+        status:
+          description: V(VALIDATING), V(ACTIVE), V(ERROR) or V(STATUS_UNSPECIFIED).
+          type: str
+          sample: ACTIVE
+        status_reason:
+          description: Why the model is in its status, null when the API gives no reason.
+          type: str
+    hugging_face:
+      description: The Hugging Face model; null for a private model.
+      type: dict
+      contains:
+        model_name:
+          description: Name of the model on Hugging Face.
+          type: str
+          sample: meta-llama/Llama-3.1-8B-Instruct
+        terms_and_conditions:
+          description: The model's terms and conditions on Hugging Face.
+          type: dict
+          contains:
+            acceptance_required:
+              description: Whether the terms must be accepted before the model can be used.
+              type: bool
+              sample: true
+            uri:
+              description: Page of the model on Hugging Face where the terms can be accepted, null when there is none.
+              type: str
+              sample: https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct
     hardware_specs:
-      description: What the model needs (V(cpu), V(memory_mib)) and where it can run (V(regions), each with V(cloud),
-        V(name), V(instance_type), V(gpu_name), V(gpu_count), V(cpu), V(memory_mib), V(price_per_hour), V(type)).
+      description: What the model needs and where it can run; the API fills it in.
       type: dict
+      contains:
+        cpu:
+          description: CPUs the model needs.
+          type: int
+          sample: 4
+        memory_mib:
+          description: Memory the model needs, in MiB.
+          type: int
+          sample: 16384
+        regions:
+          description: The regions that offer instances for the model.
+          type: list
+          elements: dict
+          contains:
+            cloud:
+              description: V(AWS), V(GCP), V(AZURE), V(ORACLE) or V(CLOUD_UNSPECIFIED).
+              type: str
+              sample: AWS
+            name:
+              description: Name of the region.
+              type: str
+              sample: us-east-1
+            type:
+              description: V(CLUSTER), V(EDGE_LOCATION), V(NOT_ONBOARDED) or V(TYPE_UNSPECIFIED).
+              type: str
+              sample: CLUSTER
+            instance_type:
+              description: Instance type that runs the model.
+              type: str
+              sample: g6.xlarge
+            gpu_name:
+              description: GPU of the instance.
+              type: str
+              sample: nvidia-l4
+            gpu_count:
+              description: GPUs of the instance.
+              type: int
+              sample: 1
+            cpu:
+              description: CPUs of the instance.
+              type: int
+              sample: 4
+            memory_mib:
+              description: Memory of the instance, in MiB.
+              type: int
+              sample: 16384
+            price_per_hour:
+              description: Price of running the model there for an hour, a decimal string.
+              type: str
+              sample: "0.8048"
     tokens_per_second:
       description: Tokens per second the model reaches on that hardware.
       type: int

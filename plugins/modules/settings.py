@@ -94,6 +94,7 @@ settings:
     - The organization settings after the task. In check mode, the settings the task would write.
   returned: always
   type: dict
+  sample: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.5}
   contains:
     routing_enabled:
       description: Whether routing is enabled.

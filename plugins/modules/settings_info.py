@@ -83,6 +83,7 @@ organization_settings:
   description: The organization settings.
   returned: always
   type: dict
+  sample: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.5}
   contains:
     routing_enabled:
       description: Whether routing is enabled.
@@ -109,8 +110,21 @@ api_key_settings:
       type: str
       sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
     settings:
-      description: The key's settings, with the same keys as RV(organization_settings).
+      description: The key's settings.
       type: dict
+      contains:
+        routing_enabled:
+          description: Whether routing is enabled.
+          type: bool
+          sample: true
+        prompt_sharing_enabled:
+          description: Whether prompt sharing is enabled.
+          type: bool
+          sample: false
+        router_quality_weight:
+          description: The router's quality weight, from 0 (cost only) to 1 (quality only).
+          type: float
+          sample: 0.2
   sample:
     - api_key_id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
       settings: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.2}
@@ -118,10 +132,22 @@ resolved_settings:
   description:
     - The settings that apply to requests made with O(api_token) (without request headers), as the API resolves them.
       These are the key's own settings when it has them, otherwise the organization settings.
-    - Same keys as RV(organization_settings).
   returned: when O(include_resolved=true)
   type: dict
   sample: {routing_enabled: true, prompt_sharing_enabled: false, router_quality_weight: 0.5}
+  contains:
+    routing_enabled:
+      description: Whether routing is enabled.
+      type: bool
+      sample: true
+    prompt_sharing_enabled:
+      description: Whether prompt sharing is enabled.
+      type: bool
+      sample: false
+    router_quality_weight:
+      description: The router's quality weight, from 0 (cost only) to 1 (quality only).
+      type: float
+      sample: 0.5
 api_calls:
   description:
     - How many HTTP requests the task sent to the API, retries included. Useful to see what a task costs.

@@ -204,16 +204,156 @@ usage_reports:
   description: The reports, keyed by name; a report that was not read is null.
   returned: always
   type: dict
+  sample:
+    analytics:
+      step_duration: 3600000000000
+      step_duration_seconds: 3600.0
+      most_recent_time: "2025-01-31T07:58:12Z"
+      api_calls:
+        items:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - model: gpt-4o-mini
+                provider: openai
+                provider_name: OpenAI
+                castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                castai_api_key_metadata: {id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f,
+                                          owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
+                total_count: 300
+      errors:
+        items:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - model: gpt-4o-mini
+                provider: openai
+                provider_name: OpenAI
+                castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                castai_api_key_metadata: {id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f,
+                                          owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
+                error_count: 3
+                recovered_request_count: 0
+                error_code_stats: [{code: 429, count: 3}]
+      input_tokens:
+        items:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - model: gpt-4o-mini
+                provider: openai
+                provider_name: OpenAI
+                castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                castai_api_key_metadata: {id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f,
+                                          owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
+                total_count: 120000
+      output_tokens:
+        items:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - model: gpt-4o-mini
+                provider: openai
+                provider_name: OpenAI
+                castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                castai_api_key_metadata: {id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f,
+                                          owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
+                total_count: 30000
+      request_duration:
+        items:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - model: gpt-4o-mini
+                provider: openai
+                provider_name: OpenAI
+                castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                castai_api_key_metadata: {id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f,
+                                          owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
+                avg_duration: 500000000
+                avg_duration_seconds: 0.5
+      ttft:
+        items:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - model: gpt-4o-mini
+                provider: openai
+                provider_name: OpenAI
+                castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                castai_api_key_metadata: {id: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f,
+                                          owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
+                avg_duration: 100000000
+                avg_duration_seconds: 0.1
+                metrics: {p50: 100000000, p95: 150000000, p99: 200000000, p50_seconds: 0.1, p95_seconds: 0.15,
+                          p99_seconds: 0.2}
+        summary:
+          models:
+            - model: gpt-4o-mini
+              provider: openai
+              provider_name: OpenAI
+              castai_api_key: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+              metrics: {p50: 100000000, p95: 150000000, p99: 200000000, p50_seconds: 0.1, p95_seconds: 0.15,
+                        p99_seconds: 0.2}
+      cost: {total_cost: 0.9098, average_cost_per_request: 0.0030327, average_cost_per_m_tokens: 6.0653}
+      hosted_models:
+        gpus:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - {model: meta-llama/Llama-3.1-8B-Instruct, provider: hosted_model, provider_name: CAST AI hosted model,
+                 castai_api_key: "", value: 1.0}
+        idle_time_minutes:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - {model: meta-llama/Llama-3.1-8B-Instruct, provider: hosted_model, provider_name: CAST AI hosted model,
+                 castai_api_key: "", value: 60.0}
+        idle_time_percent:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - {model: meta-llama/Llama-3.1-8B-Instruct, provider: hosted_model, provider_name: CAST AI hosted model,
+                 castai_api_key: "", value: 100.0}
+        avg_throughput_tokens_per_second:
+          - execution_time: "2025-01-31T07:00:00Z"
+            models:
+              - {model: meta-llama/Llama-3.1-8B-Instruct, provider: hosted_model, provider_name: CAST AI hosted model,
+                 castai_api_key: "", value: 0.0}
+      comparison:
+        api_calls: {value: 300.0, previous_interval_value: 250.0, change_percentage: 20.0}
+        cost: {value: 0.9098, previous_interval_value: 0.8048, change_percentage: 13.05}
+        error_rate_percentage: {value: 1.0, previous_interval_value: 0.8, change_percentage: 25.0}
+        avg_request_duration: {duration: 500000000, duration_seconds: 0.5, previous_interval_duration: 400000000,
+                               previous_interval_duration_seconds: 0.4, change_percentage: 25.0}
+        avg_ttft: {duration: 100000000, duration_seconds: 0.1, previous_interval_duration: 100000000,
+                   previous_interval_duration_seconds: 0.1, change_percentage: 0.0}
+    billing:
+      self_hosted_models:
+        - model: meta-llama/Llama-3.1-8B-Instruct
+          cluster_id: 5c0c2a1e-0000-4000-8000-000000000000
+          cluster_name: prod-gpu
+          gpu_hours: 1.0
+          request_count: 0
+          total_cost: "0.8048"
+          total_cost_float: 0.8048
+      serverless_models:
+        - model: gpt-4o-mini
+          request_count: 300
+          input_token_cost: "0.06"
+          input_token_cost_float: 0.06
+          output_token_cost: "0.045"
+          output_token_cost_float: 0.045
+          total_cost: "0.105"
+          total_cost_float: 0.105
+          rate_limit_hits_total: 3
   contains:
     analytics:
       description:
         - The analytics report (C(:generateAnalyticsReport)), every field of the API's C(GenerateAnalyticsResponse)
           in snake_case, narrowed by RV(filter).
-        - Per-step series list one item per time step, each with C(execution_time) (RFC 3339, the step's start)
-          and C(models), one entry per model, provider and API key that had something to count.
-        - A model entry names C(model), C(provider), C(provider_name), C(castai_api_key) (the API key; its ID in the
-          simulator, the contract does not say) and C(castai_api_key_metadata) (C(id), C(owner_id), C(owner_type)
-          V(SERVICE_ACCOUNT) or V(USER)), then its figures as below.
+        - The series RV(usage_reports.analytics.api_calls), RV(usage_reports.analytics.errors),
+          RV(usage_reports.analytics.input_tokens), RV(usage_reports.analytics.output_tokens),
+          RV(usage_reports.analytics.request_duration) and RV(usage_reports.analytics.ttft) hold their steps under
+          the key C(items), which Jinja reads as C(['items']) (C(.items) is the method of a dict), for example
+          C(usage.usage_reports.analytics.api_calls['items']). There is one item per time step, with
+          C(execution_time) (RFC 3339, the start of the step) and C(models), one entry per model, provider and API
+          key that had something to count.
+        - A model entry has C(model), C(provider), C(provider_name), C(castai_api_key) (the API key; its ID in the
+          simulator, the contract does not say which form) and C(castai_api_key_metadata) (C(id), C(owner_id) and
+          C(owner_type), V(SERVICE_ACCOUNT) or V(USER)), then the figures named in each series.
+        - Nanosecond figures are integers, each with the same value in seconds under C(<name>_seconds).
       type: dict
       returned: when V(analytics) is in O(reports)
       contains:
@@ -229,31 +369,84 @@ usage_reports:
           description: Time of the most recent request data point, whatever the window (RFC 3339; null when none).
           type: str
         api_calls:
-          description: Requests per step; C(items[].models[].total_count) is the number of requests.
+          description: Requests per step; C(total_count) of a model entry is its number of requests.
           type: dict
         errors:
           description:
-            - Failed requests per step; C(items[].models[]) has C(error_count), C(recovered_request_count) and
-              C(error_code_stats), a list of C(code) (HTTP status) and C(count).
+            - Failed requests per step. A model entry has C(error_count), C(recovered_request_count) (requests the API
+              counts as recovered) and C(error_code_stats), a list of C(code) (HTTP status) and C(count).
           type: dict
         input_tokens:
-          description: Input tokens per step; C(items[].models[].total_count).
+          description: Input tokens per step; C(total_count) of a model entry.
           type: dict
         output_tokens:
-          description: Output tokens per step; C(items[].models[].total_count).
+          description: Output tokens per step; C(total_count) of a model entry.
           type: dict
         request_duration:
           description:
-            - Average request duration per step; C(items[].models[].avg_duration) in nanoseconds (int) and
+            - Average request duration per step. A model entry has C(avg_duration) in nanoseconds and
               C(avg_duration_seconds).
           type: dict
         ttft:
           description:
-            - Time to first token per step; C(items[].models[]) has C(avg_duration) (nanoseconds) and
-              C(avg_duration_seconds), and C(metrics) with the percentiles C(p50), C(p95), C(p99) (nanoseconds) and
-              C(p50_seconds), C(p95_seconds), C(p99_seconds).
-            - C(summary.models[]) has the same C(metrics) per model over the whole window.
+            - Time to first token per step. A model entry has C(avg_duration) in nanoseconds and C(avg_duration_seconds),
+              and C(metrics), the percentiles as in RV(usage_reports.analytics.ttft.summary.models[].metrics).
           type: dict
+          contains:
+            summary:
+              description: The whole window.
+              type: dict
+              contains:
+                models:
+                  description: One entry per model, provider and API key.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key the requests were made with (its ID in the simulator; the contract does not say which
+                        form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    metrics:
+                      description: Percentiles of the time to first token.
+                      type: dict
+                      contains:
+                        p50:
+                          description: Median, in nanoseconds.
+                          type: int
+                          sample: 100000000
+                        p95:
+                          description: 95th percentile, in nanoseconds.
+                          type: int
+                          sample: 150000000
+                        p99:
+                          description: 99th percentile, in nanoseconds.
+                          type: int
+                          sample: 200000000
+                        p50_seconds:
+                          description: The median in seconds.
+                          type: float
+                          sample: 0.1
+                        p95_seconds:
+                          description: The 95th percentile in seconds.
+                          type: float
+                          sample: 0.15
+                        p99_seconds:
+                          description: The 99th percentile in seconds.
+                          type: float
+                          sample: 0.2
         cost:
           description: The window's cost, floats as the API sends them.
           type: dict
@@ -268,36 +461,246 @@ usage_reports:
               description: Average cost of one million tokens.
               type: float
         hosted_models:
-          description:
-            - Figures of self-hosted models per step, each a list of C(execution_time) and C(models), whose entries
-              have C(model), C(provider), C(provider_name), C(castai_api_key) and C(value) (a float).
+          description: Figures of self-hosted models per step.
           type: dict
           contains:
             gpus:
               description: GPUs the model used.
               type: list
               elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    value:
+                      description: GPUs.
+                      type: float
+                      sample: 1.0
             idle_time_minutes:
               description: Minutes the model ran without serving a request.
               type: list
               elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    value:
+                      description: Minutes.
+                      type: float
+                      sample: 42.5
             idle_time_percent:
               description: The idle time in percent of the time it ran.
               type: list
               elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    value:
+                      description: Percent.
+                      type: float
+                      sample: 70.8
             avg_throughput_tokens_per_second:
               description: Average throughput in tokens per second.
               type: list
               elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    value:
+                      description: Tokens per second.
+                      type: float
+                      sample: 25.0
         comparison:
-          description:
-            - The window compared with the interval of the same length just before it.
-            - C(api_calls), C(cost) and C(error_rate_percentage) have C(value), C(previous_interval_value) and
-              C(change_percentage) (floats).
-            - C(avg_request_duration) (and C(avg_ttft), which the contract deprecates in its favour) have C(duration)
-              and C(previous_interval_duration) in nanoseconds (int), the same in seconds (C(duration_seconds),
-              C(previous_interval_duration_seconds)) and C(change_percentage).
+          description: The window compared with the interval of the same length just before it.
           type: dict
+          contains:
+            api_calls:
+              description: Requests in the window and in the interval before.
+              type: dict
+              contains:
+                value:
+                  description: Value in the window.
+                  type: float
+                  sample: 300.0
+                previous_interval_value:
+                  description: Value in the interval before.
+                  type: float
+                  sample: 250.0
+                change_percentage:
+                  description: Change from the interval before, in percent.
+                  type: float
+                  sample: 20.0
+            cost:
+              description: Cost in the window and in the interval before.
+              type: dict
+              contains:
+                value:
+                  description: Value in the window.
+                  type: float
+                  sample: 0.9098
+                previous_interval_value:
+                  description: Value in the interval before.
+                  type: float
+                  sample: 0.8048
+                change_percentage:
+                  description: Change from the interval before, in percent.
+                  type: float
+                  sample: 13.05
+            error_rate_percentage:
+              description: Error rate in percent in the window and in the interval before.
+              type: dict
+              contains:
+                value:
+                  description: Value in the window.
+                  type: float
+                  sample: 1.0
+                previous_interval_value:
+                  description: Value in the interval before.
+                  type: float
+                  sample: 0.8
+                change_percentage:
+                  description: Change from the interval before, in percent.
+                  type: float
+                  sample: 25.0
+            avg_request_duration:
+              description: Average request duration in the window and in the interval before.
+              type: dict
+              contains:
+                duration:
+                  description: In the window, in nanoseconds.
+                  type: int
+                  sample: 500000000
+                duration_seconds:
+                  description: The same in seconds.
+                  type: float
+                  sample: 0.5
+                previous_interval_duration:
+                  description: In the interval before, in nanoseconds.
+                  type: int
+                  sample: 400000000
+                previous_interval_duration_seconds:
+                  description: The same in seconds.
+                  type: float
+                  sample: 0.4
+                change_percentage:
+                  description: Change from the interval before, in percent.
+                  type: float
+                  sample: 25.0
+            avg_ttft:
+              description: Average time to first token in the window and in the interval before. The contract
+                deprecates it in favour of RV(usage_reports.analytics.comparison.avg_request_duration).
+              type: dict
+              contains:
+                duration:
+                  description: In the window, in nanoseconds.
+                  type: int
+                  sample: 500000000
+                duration_seconds:
+                  description: The same in seconds.
+                  type: float
+                  sample: 0.5
+                previous_interval_duration:
+                  description: In the interval before, in nanoseconds.
+                  type: int
+                  sample: 400000000
+                previous_interval_duration_seconds:
+                  description: The same in seconds.
+                  type: float
+                  sample: 0.4
+                change_percentage:
+                  description: Change from the interval before, in percent.
+                  type: float
+                  sample: 25.0
     billing:
       description: The billing usage report (C(:generateBillingModelUsageReport)) of the whole organization.
       type: dict
@@ -359,14 +762,23 @@ usage_reports:
               description: Requests in the window.
               type: int
             input_token_cost:
-              description: Cost of the input tokens, an exact decimal string; C(input_token_cost_float) as a float.
+              description: Cost of the input tokens, an exact decimal string.
               type: str
+            input_token_cost_float:
+              description: Cost of the input tokens as a float.
+              type: float
             output_token_cost:
-              description: Cost of the output tokens, an exact decimal string; C(output_token_cost_float) as a float.
+              description: Cost of the output tokens, an exact decimal string.
               type: str
+            output_token_cost_float:
+              description: Cost of the output tokens as a float.
+              type: float
             total_cost:
-              description: Total cost, an exact decimal string; C(total_cost_float) as a float.
+              description: Total cost, an exact decimal string.
               type: str
+            total_cost_float:
+              description: Total cost as a float.
+              type: float
             rate_limit_hits_total:
               description: Requests refused with HTTP 429 in the 30 days before the end of the window.
               type: int
