@@ -182,7 +182,8 @@ def with_numbers(value, report, where):
     """A copy of a parsed report (snake_case) with its int64 and money strings converted, recursively.
 
     Nanosecond fields stay integers under their own name and get a ``<name>_seconds`` float; billing amounts stay
-    exact decimal strings and get a ``<name>_float``; billing counts become integers.
+    exact decimal strings and get a ``<name>_float``; billing counts become integers; an analytics series' ``items``
+    become ``steps``.
     """
     if isinstance(value, list):
         return [with_numbers(item, report, "%s[%d]" % (where, index)) for index, item in enumerate(value)]
@@ -198,6 +199,9 @@ def with_numbers(value, report, where):
             converted[key] = int64(item, path)
         elif report == BILLING and key in MONEY:
             converted[key], converted[key + "_float"] = money(item, path)
+        elif report == ANALYTICS and key == "items":
+            # Jinja reads `.items` as the dict's method, so a series' steps get a name playbooks can use.
+            converted["steps"] = with_numbers(item, report, path)
         else:
             converted[key] = with_numbers(item, report, path)
     return converted
@@ -209,7 +213,7 @@ def with_numbers(value, report, where):
 def series_total(analytics, series, field):
     """The sum of one figure over every bucket and model of an analytics series."""
     block = analytics.get(series) or {}
-    return sum((model.get(field) or 0) for item in block.get("items") or [] for model in item.get("models") or [])
+    return sum((model.get(field) or 0) for step in block.get("steps") or [] for model in step.get("models") or [])
 
 
 def amount(value):

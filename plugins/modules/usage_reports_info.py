@@ -210,7 +210,7 @@ usage_reports:
       step_duration_seconds: 3600.0
       most_recent_time: "2025-01-31T07:58:12Z"
       api_calls:
-        items:
+        steps:
           - execution_time: "2025-01-31T07:00:00Z"
             models:
               - model: gpt-4o-mini
@@ -221,7 +221,7 @@ usage_reports:
                                           owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
                 total_count: 300
       errors:
-        items:
+        steps:
           - execution_time: "2025-01-31T07:00:00Z"
             models:
               - model: gpt-4o-mini
@@ -234,7 +234,7 @@ usage_reports:
                 recovered_request_count: 0
                 error_code_stats: [{code: 429, count: 3}]
       input_tokens:
-        items:
+        steps:
           - execution_time: "2025-01-31T07:00:00Z"
             models:
               - model: gpt-4o-mini
@@ -245,7 +245,7 @@ usage_reports:
                                           owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
                 total_count: 120000
       output_tokens:
-        items:
+        steps:
           - execution_time: "2025-01-31T07:00:00Z"
             models:
               - model: gpt-4o-mini
@@ -256,7 +256,7 @@ usage_reports:
                                           owner_id: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425, owner_type: SERVICE_ACCOUNT}
                 total_count: 30000
       request_duration:
-        items:
+        steps:
           - execution_time: "2025-01-31T07:00:00Z"
             models:
               - model: gpt-4o-mini
@@ -268,7 +268,7 @@ usage_reports:
                 avg_duration: 500000000
                 avg_duration_seconds: 0.5
       ttft:
-        items:
+        steps:
           - execution_time: "2025-01-31T07:00:00Z"
             models:
               - model: gpt-4o-mini
@@ -343,16 +343,6 @@ usage_reports:
       description:
         - The analytics report (C(:generateAnalyticsReport)), every field of the API's C(GenerateAnalyticsResponse)
           in snake_case, narrowed by RV(filter).
-        - The series RV(usage_reports.analytics.api_calls), RV(usage_reports.analytics.errors),
-          RV(usage_reports.analytics.input_tokens), RV(usage_reports.analytics.output_tokens),
-          RV(usage_reports.analytics.request_duration) and RV(usage_reports.analytics.ttft) hold their steps under
-          the key C(items), which Jinja reads as C(['items']) (C(.items) is the method of a dict), for example
-          C(usage.usage_reports.analytics.api_calls['items']). There is one item per time step, with
-          C(execution_time) (RFC 3339, the start of the step) and C(models), one entry per model, provider and API
-          key that had something to count.
-        - A model entry has C(model), C(provider), C(provider_name), C(castai_api_key) (the API key; its ID in the
-          simulator, the contract does not say which form) and C(castai_api_key_metadata) (C(id), C(owner_id) and
-          C(owner_type), V(SERVICE_ACCOUNT) or V(USER)), then the figures named in each series.
         - Nanosecond figures are integers, each with the same value in seconds under C(<name>_seconds).
       type: dict
       returned: when V(analytics) is in O(reports)
@@ -369,30 +359,382 @@ usage_reports:
           description: Time of the most recent request data point, whatever the window (RFC 3339; null when none).
           type: str
         api_calls:
-          description: Requests per step; C(total_count) of a model entry is its number of requests.
-          type: dict
-        errors:
-          description:
-            - Failed requests per step. A model entry has C(error_count), C(recovered_request_count) (requests the API
-              counts as recovered) and C(error_code_stats), a list of C(code) (HTTP status) and C(count).
-          type: dict
-        input_tokens:
-          description: Input tokens per step; C(total_count) of a model entry.
-          type: dict
-        output_tokens:
-          description: Output tokens per step; C(total_count) of a model entry.
-          type: dict
-        request_duration:
-          description:
-            - Average request duration per step. A model entry has C(avg_duration) in nanoseconds and
-              C(avg_duration_seconds).
-          type: dict
-        ttft:
-          description:
-            - Time to first token per step. A model entry has C(avg_duration) in nanoseconds and C(avg_duration_seconds),
-              and C(metrics), the percentiles as in RV(usage_reports.analytics.ttft.summary.models[].metrics).
+          description: Requests per step.
           type: dict
           contains:
+            steps:
+              description: One entry per time step of the window.
+              type: list
+              elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    castai_api_key_metadata:
+                      description: About that API key.
+                      type: dict
+                      contains:
+                        id:
+                          description: ID of the API key.
+                          type: str
+                          sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                        owner_id:
+                          description: ID of the owner of the key.
+                          type: str
+                          sample: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425
+                        owner_type:
+                          description: V(SERVICE_ACCOUNT), V(USER) or V(CAST_AI_API_KEY_OWNER_TYPE_UNSPECIFIED).
+                          type: str
+                          sample: SERVICE_ACCOUNT
+                    total_count:
+                      description: Requests.
+                      type: int
+                      sample: 300
+        errors:
+          description: Failed requests per step.
+          type: dict
+          contains:
+            steps:
+              description: One entry per time step of the window.
+              type: list
+              elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    castai_api_key_metadata:
+                      description: About that API key.
+                      type: dict
+                      contains:
+                        id:
+                          description: ID of the API key.
+                          type: str
+                          sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                        owner_id:
+                          description: ID of the owner of the key.
+                          type: str
+                          sample: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425
+                        owner_type:
+                          description: V(SERVICE_ACCOUNT), V(USER) or V(CAST_AI_API_KEY_OWNER_TYPE_UNSPECIFIED).
+                          type: str
+                          sample: SERVICE_ACCOUNT
+                    error_count:
+                      description: Failed requests.
+                      type: int
+                      sample: 3
+                    recovered_request_count:
+                      description: Requests the API counts as recovered.
+                      type: int
+                      sample: 0
+                    error_code_stats:
+                      description: Failed requests per HTTP status.
+                      type: list
+                      elements: dict
+                      contains:
+                        code:
+                          description: HTTP status.
+                          type: int
+                          sample: 429
+                        count:
+                          description: Failed requests with that status.
+                          type: int
+                          sample: 3
+        input_tokens:
+          description: Input tokens per step.
+          type: dict
+          contains:
+            steps:
+              description: One entry per time step of the window.
+              type: list
+              elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    castai_api_key_metadata:
+                      description: About that API key.
+                      type: dict
+                      contains:
+                        id:
+                          description: ID of the API key.
+                          type: str
+                          sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                        owner_id:
+                          description: ID of the owner of the key.
+                          type: str
+                          sample: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425
+                        owner_type:
+                          description: V(SERVICE_ACCOUNT), V(USER) or V(CAST_AI_API_KEY_OWNER_TYPE_UNSPECIFIED).
+                          type: str
+                          sample: SERVICE_ACCOUNT
+                    total_count:
+                      description: Input tokens.
+                      type: int
+                      sample: 120000
+        output_tokens:
+          description: Output tokens per step.
+          type: dict
+          contains:
+            steps:
+              description: One entry per time step of the window.
+              type: list
+              elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    castai_api_key_metadata:
+                      description: About that API key.
+                      type: dict
+                      contains:
+                        id:
+                          description: ID of the API key.
+                          type: str
+                          sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                        owner_id:
+                          description: ID of the owner of the key.
+                          type: str
+                          sample: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425
+                        owner_type:
+                          description: V(SERVICE_ACCOUNT), V(USER) or V(CAST_AI_API_KEY_OWNER_TYPE_UNSPECIFIED).
+                          type: str
+                          sample: SERVICE_ACCOUNT
+                    total_count:
+                      description: Output tokens.
+                      type: int
+                      sample: 30000
+        request_duration:
+          description: Average request duration per step.
+          type: dict
+          contains:
+            steps:
+              description: One entry per time step of the window.
+              type: list
+              elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    castai_api_key_metadata:
+                      description: About that API key.
+                      type: dict
+                      contains:
+                        id:
+                          description: ID of the API key.
+                          type: str
+                          sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                        owner_id:
+                          description: ID of the owner of the key.
+                          type: str
+                          sample: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425
+                        owner_type:
+                          description: V(SERVICE_ACCOUNT), V(USER) or V(CAST_AI_API_KEY_OWNER_TYPE_UNSPECIFIED).
+                          type: str
+                          sample: SERVICE_ACCOUNT
+                    avg_duration:
+                      description: Average duration of a request, in nanoseconds.
+                      type: int
+                      sample: 500000000
+                    avg_duration_seconds:
+                      description: The same in seconds.
+                      type: float
+                      sample: 0.5
+        ttft:
+          description: Time to first token.
+          type: dict
+          contains:
+            steps:
+              description: One entry per time step of the window.
+              type: list
+              elements: dict
+              contains:
+                execution_time:
+                  description: Start of the step (RFC 3339).
+                  type: str
+                  sample: "2025-01-31T07:00:00Z"
+                models:
+                  description: One entry per model, provider and API key that had something to count in the step.
+                  type: list
+                  elements: dict
+                  contains:
+                    model:
+                      description: Name of the model.
+                      type: str
+                      sample: gpt-4o-mini
+                    provider:
+                      description: Provider of the model.
+                      type: str
+                      sample: openai
+                    provider_name:
+                      description: Name of the provider.
+                      type: str
+                      sample: OpenAI
+                    castai_api_key:
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
+                      type: str
+                      sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                    castai_api_key_metadata:
+                      description: About that API key.
+                      type: dict
+                      contains:
+                        id:
+                          description: ID of the API key.
+                          type: str
+                          sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
+                        owner_id:
+                          description: ID of the owner of the key.
+                          type: str
+                          sample: e4bb0ac8-2c06-5b4c-9425-a5c94c77a425
+                        owner_type:
+                          description: V(SERVICE_ACCOUNT), V(USER) or V(CAST_AI_API_KEY_OWNER_TYPE_UNSPECIFIED).
+                          type: str
+                          sample: SERVICE_ACCOUNT
+                    avg_duration:
+                      description: Average time to first token, in nanoseconds.
+                      type: int
+                      sample: 100000000
+                    avg_duration_seconds:
+                      description: The same in seconds.
+                      type: float
+                      sample: 0.1
+                    metrics:
+                      description: Percentiles of the time to first token.
+                      type: dict
+                      contains:
+                        p50:
+                          description: Median, in nanoseconds.
+                          type: int
+                          sample: 100000000
+                        p95:
+                          description: 95th percentile, in nanoseconds.
+                          type: int
+                          sample: 150000000
+                        p99:
+                          description: 99th percentile, in nanoseconds.
+                          type: int
+                          sample: 200000000
+                        p50_seconds:
+                          description: The median in seconds.
+                          type: float
+                          sample: 0.1
+                        p95_seconds:
+                          description: The 95th percentile in seconds.
+                          type: float
+                          sample: 0.15
+                        p99_seconds:
+                          description: The 99th percentile in seconds.
+                          type: float
+                          sample: 0.2
             summary:
               description: The whole window.
               type: dict
@@ -415,8 +757,7 @@ usage_reports:
                       type: str
                       sample: OpenAI
                     castai_api_key:
-                      description: The API key the requests were made with (its ID in the simulator; the contract does not say which
-                        form).
+                      description: The API key used (its ID in the simulator; the contract does not say which form).
                       type: str
                       sample: 0b6c1f7e-5d2a-4c1b-9e8f-7a6b5c4d3e2f
                     metrics:

@@ -149,12 +149,12 @@ def test_int64_strings_become_numbers_and_money_stays_exact(run, sim, usage):
     assert analytics["step_duration"] == 3600 * 10**9 and analytics["step_duration_seconds"] == 3600.0
     durations = [
         model
-        for item in analytics["request_duration"]["items"]
+        for item in analytics["request_duration"]["steps"]
         for model in item["models"]
         if model["model"] == SERVERLESS and model["castai_api_key"] != usage["other_key"]
     ]
     assert [(d["avg_duration"], d["avg_duration_seconds"]) for d in durations] == [(800_000_000, 0.8)]
-    ttft = [model for item in analytics["ttft"]["items"] for model in item["models"] if model["model"] == HOSTED]
+    ttft = [model for item in analytics["ttft"]["steps"] for model in item["models"] if model["model"] == HOSTED]
     assert ttft[0]["metrics"] == {
         "p50": 100_000_000,
         "p50_seconds": 0.1,
