@@ -1,7 +1,7 @@
 # Repo tooling for castai.ai_optimizer (not part of the built collection).
 PY := .venv/bin/python
 
-.PHONY: setup lock demo test sanity units integration molecule examples lint ruff actionlint docs-check build compat docs generate simulator changelog clean
+.PHONY: setup lock demo test sanity units integration molecule examples lint ruff actionlint docs-check build awx ee importer compat docs bench generate simulator changelog clean
 
 setup:
 	@tools/setup.sh
@@ -18,7 +18,7 @@ demo: setup
 test: setup
 	@$(PY) tools/run_tests.py
 
-sanity units integration molecule examples lint ruff actionlint build compat: setup
+sanity units integration molecule examples lint ruff actionlint build awx ee importer compat: setup
 	@$(PY) tools/run_tests.py $@
 
 ## The docs stage (lint + site build with 0 warnings) without the other stages.
@@ -28,6 +28,10 @@ docs-check: setup
 ## Build the HTML docsite (modules and the guides in docs/docsite/rst) into .cache/docsite/src/build/html, offline.
 docs: setup
 	@tools/build_docs.sh
+
+## The benchmark of issue 13 against a fixed-page server on loopback (not part of make test); writes docs/performance.md.
+bench: setup
+	@$(PY) tools/benchmark.py $(BENCH_ARGS)
 
 ## Regenerate plugins/module_utils/_generated from spec/ai-optimizer.openapi.yaml.
 generate: setup
