@@ -306,7 +306,7 @@ from ..module_utils._resource import run
 
 def bucket(provider):
     """(type, bucket, prefix) of a provider: the registry's identity; an unset prefix is the whole bucket."""
-    block = (provider or {}).get((provider or {}).get("type", "").lower()) or {}
+    block = (provider or {}).get(((provider or {}).get("type") or "").lower()) or {}
     return provider["type"], block.get("bucket"), block.get("prefix") or ""
 
 
