@@ -286,6 +286,7 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
                 "seconds": seconds[s.key],
                 "report": {"requests": requests[s.key], "log": log},
                 "rss_kib": [rss.get(s.key, 30 * 1024)],
+                "module_s": {"info_large": 1.5, "info_growth": 4.5}.get(s.key, 2.0),
                 "result": {"api_calls": 2},
             }
         ]
@@ -295,7 +296,16 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
     assert rows["info_page"]["per_task_ms"] == 250 and rows["uri_page"]["per_task_ms"] == 200
     assert rows["info_large"]["task_s"] == 1 and rows["uri_loop"]["task_s"] == 20
     text = "\n".join(benchmark.tables(rows, 10_000, 50_000))
-    assert "| hosted_models_info, 100 models | 10.00 | 250 | 1.25× | 1 | 40 |" in text
-    assert "| hosted_models_info, 10,000 models | 2.00 | 1.00 | 20.0× | 10 | 60 |" in text
+    assert "| hosted_models_info, 100 models | 10.00 | 250 | 1.25× | 100 | 1 | 40 |" in text
+    assert "| hosted_models_info, 10,000 models | 2.00 | 1.00 | 20.0× | 1.50 | 10 | 60 |" in text
+    assert "the module process 0.075 ms more per model (×3.0)" in text
     met = [line.rsplit("|", 2)[1].strip() for line in benchmark.goals(rows, 50_000)[2:]]
     assert met == ["no", "yes", "yes", "yes", "yes"]  # 1.25× uri; 20×; 10 requests; 60 MB; 2.4 KB a model
+
+
+def test_only_gnu_time_lines_count_as_module_processes():
+    lines = ["41408 0.52\n", "Command exited with non-zero status 1\n", "128624 12.07\n", "\n"]
+    assert [line.split() for line in lines if benchmark.MODULE_PROCESS.match(line)] == [
+        ["41408", "0.52"],
+        ["128624", "12.07"],
+    ]

@@ -48,6 +48,7 @@ WAIT_SLEEP = 1.0
 PAGE_TASKS = 20
 PLAYBOOK_TIMEOUT = 1800
 COLLECTION = "ansible_collections.castai.ai_optimizer."
+MODULE_PROCESS = re.compile(r"^\d+ \d+(\.\d+)?$")  # GNU time's "%M %e"; it may add "Command exited with ..." lines
 
 
 def cluster_uuid(models):
@@ -139,8 +140,9 @@ class Runner:
         self.rss_file = os.path.join(work, "rss.txt")
         self.python = os.path.join(work, "python-rss")
         with open(self.python, "w", encoding="utf-8") as handle:
-            # The modules' interpreter: Python under GNU time, which appends the process's peak RSS (KiB).
-            handle.write('#!/bin/sh\nexec %s -f %%M -a -o %s %s "$@"\n' % (GNU_TIME, self.rss_file, PYTHON))
+            # The modules' interpreter: Python under GNU time, which appends the process's peak RSS (KiB) and wall
+            # seconds, so the module's own share of a task is known apart from the controller's.
+            handle.write('#!/bin/sh\nexec %s -f "%%M %%e" -a -o %s %s "$@"\n' % (GNU_TIME, self.rss_file, PYTHON))
         os.chmod(self.python, 0o755)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("CASTAI_", "ANSIBLE_"))}
         self.env.update(
@@ -197,11 +199,12 @@ class Runner:
         if proc.returncode:
             raise SystemExit("%s failed (exit %d):\n%s" % (scenario.playbook, proc.returncode, proc.stdout[-3000:]))
         with open(self.rss_file, encoding="utf-8") as handle:
-            rss = [int(line) for line in handle.read().split() if line.isdigit()]
+            processes = [line.split() for line in handle if MODULE_PROCESS.match(line)]
         return {
             "seconds": seconds,
             "report": self.server.control("GET", "/_bench/requests"),
-            "rss_kib": rss,
+            "rss_kib": [int(rss) for rss, _seconds in processes],
+            "module_s": sum(float(seconds) for _rss, seconds in processes),
             "result": task_result(proc.stdout) if scenario.verbose else None,
         }
 
@@ -358,12 +361,14 @@ def summarise(results, chosen):
             "seconds": median([r["seconds"] for r in runs]),
             "requests": median([r["report"]["requests"] for r in runs]),
             "rss_mib": median([max(r["rss_kib"]) / 1024 if r["rss_kib"] else None for r in runs]),
+            "module_s": median([r["module_s"] for r in runs]),
             "runs": [round(r["seconds"], 2) for r in runs],
         }
     startup, ping = rows["startup"]["seconds"], rows["ping"]["seconds"]
-    for key in ("ping", "uri_page", "info_page"):
-        rows[key]["per_task_ms"] = (rows[key]["seconds"] - ping) / PAGE_TASKS * 1000
-    rows["ping"]["per_task_ms"] = (ping - startup) / PAGE_TASKS * 1000  # the floor itself, over ansible's start
+    for key in ("uri_page", "info_page"):
+        rows[key]["per_task_ms"] = (rows[key]["seconds"] - ping) / rows[key]["scenario"].tasks * 1000
+    # The floor itself, over ansible-playbook's start.
+    rows["ping"]["per_task_ms"] = (ping - startup) / rows["ping"]["scenario"].tasks * 1000
     for key in ("info_large", "uri_loop", "create", "info_growth"):
         rows[key]["task_s"] = rows[key]["seconds"] - startup
     rows["create"]["details"] = {
@@ -379,32 +384,26 @@ def fmt(value, pattern="%.2f"):
 
 def tables(rows, large, growth):
     startup, ping, uri, info = rows["startup"], rows["ping"], rows["uri_page"], rows["info_page"]
+    tasks = ping["scenario"].tasks
     lines = [
-        "### One page of 100 hosted models, %d tasks a playbook" % PAGE_TASKS,
+        "### One page of 100 hosted models, %d tasks a playbook" % tasks,
         "",
-        "| playbook | median s | per task over ping, ms | ratio to uri | requests a task | module peak RSS, MB |",
-        "|---|---:|---:|---:|---:|---:|",
-        "| %s | %s | | | | |" % (startup["scenario"].label, fmt(startup["seconds"])),
+        "| playbook | median s | per task over ping, ms | ratio to uri | module process a task, ms | requests a task "
+        "| module peak RSS, MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        "| %s | %s | | | | | |" % (startup["scenario"].label, fmt(startup["seconds"])),
     ]
-    lines.append(
-        "| %s | %s | (%s over start) | | %s | %s |"
-        % (
-            ping["scenario"].label,
-            fmt(ping["seconds"]),
-            fmt(ping["per_task_ms"], "%.0f"),
-            fmt(ping["requests"] / PAGE_TASKS, "%g"),
-            fmt(ping["rss_mib"], "%.0f"),
-        )
-    )
-    for row in (uri, info):
+    for row in (ping, uri, info):
+        ratio = row["per_task_ms"] / uri["per_task_ms"] if row is not ping and uri["per_task_ms"] > 0 else None
         lines.append(
-            "| %s | %s | %s | %s | %s | %s |"
+            "| %s | %s | %s | %s | %s | %s | %s |"
             % (
                 row["scenario"].label,
                 fmt(row["seconds"]),
-                fmt(row["per_task_ms"], "%.0f"),
-                fmt(row["per_task_ms"] / uri["per_task_ms"] if uri["per_task_ms"] > 0 else None, "%.2f×"),
-                fmt(row["requests"] / PAGE_TASKS, "%g"),
+                fmt(row["per_task_ms"], "(%.0f over start)" if row is ping else "%.0f"),
+                "" if row is ping else fmt(ratio, "%.2f×"),
+                fmt(row["module_s"] * 1000 / tasks, "%.0f"),
+                fmt(row["requests"] / tasks, "%g"),
                 fmt(row["rss_mib"], "%.0f"),
             )
         )
@@ -413,17 +412,18 @@ def tables(rows, large, growth):
         "",
         "### Large clusters, one task (task s = playbook - ansible-playbook with no task)",
         "",
-        "| what | median s | task s | uri loop / this | requests | module peak RSS, MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| what | median s | task s | uri loop / this | module process s | requests | module peak RSS, MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in (listed, loop, create, grown):
         lines.append(
-            "| %s | %s | %s | %s | %s | %s |"
+            "| %s | %s | %s | %s | %s | %s | %s |"
             % (
                 row["scenario"].label,
                 fmt(row["seconds"]),
                 fmt(row["task_s"]),
                 fmt(loop["task_s"] / row["task_s"] if row is not loop and row["task_s"] > 0 else None, "%.1f×"),
+                fmt(row["module_s"]),
                 fmt(row["requests"], "%g"),
                 fmt(row["rss_mib"], "%.0f"),
             )
@@ -431,8 +431,9 @@ def tables(rows, large, growth):
     details = create["details"]
     lines += [
         "",
-        "hosted_model create+wait: %s list requests to look the service up, then %s wait polls of %s "
-        "requests each; the module's api_calls: %s (the server counted %s)."
+        "The uri loop's module process time is the sum over its pages. hosted_model create+wait: %s list requests to "
+        "look the service up, then %s wait polls of %s requests each; the module's api_calls: %s (the server counted "
+        "%s)."
         % (
             fmt(details["lookup"], "%g"),
             fmt(details["polls"], "%g"),
@@ -445,14 +446,16 @@ def tables(rows, large, growth):
     base = rows["info_page"]["rss_mib"]
     lines += [
         "",
-        "Growth from %s to %s models: %s ms per model (time ×%s for ×%s models); peak RSS %s KB per model "
-        "(%s KB per model above the one-page module's %s MB)."
+        "Growth from %s to %s models (×%s): the task %s ms more per model (×%s), the module process %s ms more per "
+        "model (×%s); peak RSS %s KB per model (%s KB per model above the one-page module's %s MB)."
         % (
             f"{large:,}",
             f"{growth:,}",
+            fmt(growth / large, "%g"),
             fmt((grown["task_s"] - listed["task_s"]) / span * 1000, "%.3f"),
             fmt(grown["task_s"] / listed["task_s"] if listed["task_s"] > 0 else None, "%.1f"),
-            fmt(growth / large, "%g"),
+            fmt((grown["module_s"] - listed["module_s"]) / span * 1000, "%.3f"),
+            fmt(grown["module_s"] / listed["module_s"] if listed["module_s"] > 0 else None, "%.1f"),
             fmt((grown["rss_mib"] - listed["rss_mib"]) * 1024 / span, "%.1f"),
             fmt((grown["rss_mib"] - base) * 1024 / (growth - 100), "%.1f"),
             fmt(base, "%.0f"),
@@ -575,13 +578,13 @@ def write_doc(path, facts, load_after, settings, table_lines, import_lines, goal
     busy = max(facts["load"][0], load_after[0]) / (facts["nproc"] or 1)
     load_note = (
         (
-            "The machine is shared with other work and was loaded while this ran (a load average of %.1f per "
-            "CPU at its height): absolute times are inflated and noisy. The ratios between playbooks run side by "
+            "The machine is shared with other work and was loaded while this ran (a load average of %.1f per\n"
+            "CPU at its height): absolute times are inflated and noisy. The ratios between playbooks run side by\n"
             "side are the figures to quote." % busy
         )
         if busy > 0.5
         else (
-            "The machine is shared with other work, though it was quiet while this ran; still, the ratios between "
+            "The machine is shared with other work, though it was quiet while this ran; still, the ratios between\n"
             "playbooks run side by side are the figures to quote."
         )
     )
@@ -601,9 +604,10 @@ machine and its load: compare runs made side by side, not with another machine's
 - Medians of %(runs)d runs, interleaved (each round runs every playbook once, in a rotated order).
 - Per-task cost over ping = (playbook - the `ping` playbook) / %(tasks)d; the ratio divides the module's by uri's.
   For one-task playbooks, task s = playbook - `ansible-playbook` with no task.
-- Peak RSS: the modules' interpreter is a wrapper running Python under GNU time (`/usr/bin/time -f %%M`), so it is
-  the module process's own maximum resident set (for the uri loop, its largest page). GNU time is the Debian package
-  `time` (`apt-get install time` where `/usr/bin/time` is missing).
+- Peak RSS and module process time: the modules' interpreter is a wrapper running Python under GNU time
+  (`/usr/bin/time -f "%%M %%e"`), so they are the module process's own maximum resident set (for the uri loop, its
+  largest page) and wall time (summed over a playbook's module processes); the rest of a task is the controller's.
+  GNU time is the Debian package `time` (`apt-get install time` where `/usr/bin/time` is missing).
 - hosted_model create+wait uses `wait_sleep: %(wait_sleep)g`; the benchmark runs it with `-v` to read the task's
   `api_calls`. Polls are the listings the server saw start (a request without `page.cursor`) after the create.
 - Assumption: the API's largest page is 1000 models. The contract names no maximum; the server cuts larger limits to
