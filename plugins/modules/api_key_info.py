@@ -19,13 +19,7 @@ author:
 extends_documentation_fragment:
   - castai.ai_optimizer.connection
   - castai.ai_optimizer.connection.actiongroup
-attributes:
-  check_mode:
-    description: The module only reads. It runs the same in check mode.
-    support: full
-  diff_mode:
-    description: Nothing changes, so there is no diff.
-    support: N/A
+  - castai.ai_optimizer.attributes.info
 options:
   token:
     description:
