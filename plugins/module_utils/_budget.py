@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 # Plain decimal notation with an optional exponent; no underscores, no "NaN"/"Infinity".
 NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -27,7 +28,7 @@ class MoneyError(ValueError):
     pass
 
 
-def to_decimal(value, name="budget_limit_usd"):
+def to_decimal(value: Any, name: str = "budget_limit_usd") -> Decimal:
     """A user's amount (int, float or numeric string) as a non-negative finite Decimal, else MoneyError."""
     if isinstance(value, bool) or value is None:
         raise MoneyError("%s must be a number of US dollars, got %r" % (name, value))
@@ -57,14 +58,14 @@ def to_decimal(value, name="budget_limit_usd"):
     return amount
 
 
-def decimal_places(amount):
+def decimal_places(amount: Decimal) -> int:
     """Significant decimal places of a non-zero Decimal ("1.50" has 1), computed without rounding."""
     _sign, digits, exponent = amount.as_tuple()
     trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     return max(0, -(exponent + trailing))
 
 
-def money_text(amount):
+def money_text(amount: Decimal) -> str:
     """Plain decimal text without exponent or trailing zeros: Decimal('12.50') -> '12.5', Decimal('1E+2') -> '100'."""
     if amount == 0:
         return "0"
@@ -74,7 +75,7 @@ def money_text(amount):
     return text
 
 
-def api_amount(text):
+def api_amount(text: Any) -> Decimal:
     """An amount from the API (a decimal string; absent means 0, as proto3 leaves zero values out)."""
     if text in (None, ""):
         return Decimal(0)
@@ -84,7 +85,7 @@ def api_amount(text):
         raise MoneyError("the API sent an amount that is not a number: %r" % (text,)) from None
 
 
-def same_amount(api_text, amount):
+def same_amount(api_text: Any, amount: Decimal) -> bool:
     """Whether the API's amount equals ``amount``; an amount the API sent unreadable is never the same."""
     try:
         return api_amount(api_text) == amount

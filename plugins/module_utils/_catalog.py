@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import TYPE_CHECKING, Any
 
 from ._checks import shown
 from ._compare import differences, merge, prune
@@ -24,6 +25,11 @@ from ._resource import Resource
 from ._schema import api_body, full, missing_required
 from ._waiter import DONE, PENDING, WaitError, WaitFailed, wait_for
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from ._module import CastAIModule
+
 HIDDEN = "<hidden>"
 PROVIDER_TYPES = [value for value in PROVIDER_TYPE_VALUES if not value.endswith("_UNSPECIFIED")]
 CANDIDATES_SHOWN = 10
@@ -32,7 +38,7 @@ CANDIDATES_SHOWN = 10
 # ---- options shared by the catalog modules ---------------------------------------------------------------------
 
 
-def provider_spec():
+def provider_spec() -> dict[str, Any]:
     """The argument spec of a bucket provider (``provider`` of model_registry, ``onboarding_provider`` of the info)."""
     return dict(
         type="dict",
@@ -61,7 +67,7 @@ def provider_spec():
     )
 
 
-def wait_spec(timeout=600, sleep=5.0):
+def wait_spec(timeout: int = 600, sleep: float = 5.0) -> dict[str, Any]:
     return dict(
         recreate=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
@@ -70,7 +76,7 @@ def wait_spec(timeout=600, sleep=5.0):
     )
 
 
-def provider_errors(option, provider):
+def provider_errors(option: str, provider: dict[str, Any] | None) -> list[str]:
     """Bucket settings that are set but blank (the argument spec already checked types, requirements and blocks)."""
     block = (provider or {}).get((provider or {}).get("type", "").lower()) or {}
     return [
@@ -80,7 +86,7 @@ def provider_errors(option, provider):
     ]
 
 
-def text_errors(option, value):
+def text_errors(option: str, value: str | None) -> list[str]:
     """A name sent as is (a model name, a directory): not blank, no control characters."""
     if value is None:
         return []
@@ -91,7 +97,7 @@ def text_errors(option, value):
     return []
 
 
-def json_object_text(option, value):
+def json_object_text(option: str, value: Any) -> tuple[str | None, str | None]:
     """(the JSON text to send, error): ``value`` is a dict or the JSON text of an object. Never echoes the value."""
     if value is None:
         return None, None
@@ -114,7 +120,7 @@ def json_object_text(option, value):
 SECRET_NAMES = ("key", "secret", "token", "password", "credential")
 
 
-def secret_document(module, option):
+def secret_document(module: CastAIModule, option: str) -> tuple[str | None, str | None]:
     """(JSON text, error) of a ``no_log`` option that takes a JSON object as a dictionary or as its text.
 
     Ansible hides every string of a ``no_log`` dictionary wherever it appears in the task's output. A key file also
@@ -135,7 +141,7 @@ def secret_document(module, option):
     return text, error
 
 
-def texts(value):
+def texts(value: Any) -> Iterator[str]:
     """The texts Ansible hides for a no_log value: its strings and numbers, recursively."""
     if isinstance(value, (dict, list)):
         for item in value.values() if isinstance(value, dict) else value:
@@ -144,7 +150,7 @@ def texts(value):
         yield str(value)
 
 
-def secret_texts(value):
+def secret_texts(value: Any) -> Iterator[str]:
     """The texts under secret names (private_key, client_secret, ...), recursively."""
     if isinstance(value, dict):
         for name, item in value.items():
@@ -157,7 +163,7 @@ def secret_texts(value):
 # ---- answers and predictions -----------------------------------------------------------------------------------
 
 
-def pick(value, shape):
+def pick(value: Any, shape: Any) -> Any:
     """The parts of ``value`` that ``shape`` (the options a task set) names, recursively."""
     if not isinstance(shape, dict):
         return copy.deepcopy(value)
@@ -165,7 +171,7 @@ def pick(value, shape):
     return {name: pick(value.get(name), item) for name, item in shape.items() if item is not None}
 
 
-def query_of(schemas, schema, value, prefix):
+def query_of(schemas: dict[str, Any], schema: str, value: dict[str, Any], prefix: str) -> dict[str, Any]:
     """Dotted camelCase query parameters of a snake_case object (``provider.gcs.bucket=...``), unset ones left out."""
     query = {}
 
@@ -203,7 +209,7 @@ class Replaceable(Resource):
     goal = "ACTIVE"
     failed = ("ERROR",)
 
-    def __init__(self, module):
+    def __init__(self, module: CastAIModule) -> None:
         super().__init__(module)
         self.path = {"organizationId": module.organization_id}
         self.before = None
@@ -212,42 +218,42 @@ class Replaceable(Resource):
 
     # ---- what a module declares ----------------------------------------------------------------------------
 
-    def is_mine(self, obj):
+    def is_mine(self, obj: dict[str, Any]) -> bool:
         """Whether a listed object has the natural key the task names."""
         raise NotImplementedError
 
-    def key(self):
+    def key(self) -> str:
         """The natural key the task names, for messages."""
         raise NotImplementedError
 
-    def list_query(self):
+    def list_query(self) -> dict[str, Any]:
         return {}
 
-    def create_errors(self, body):
+    def create_errors(self, body: dict[str, Any]) -> list[str]:
         """Why ``body`` (snake_case, what a create would send) cannot be created: fields the contract requires."""
         return [
             "creating %s needs %s" % (self.any_one, path.lstrip("."))
             for path in missing_required(self.schemas, self.schema, body, "")
         ]
 
-    def status_of(self, obj):
+    def status_of(self, obj: dict[str, Any]) -> tuple[str | None, str | None]:
         """(status, reason) of an object; the goal status for an object without a lifecycle."""
         return obj.get("status"), obj.get("status_reason")
 
     # ---- reading -------------------------------------------------------------------------------------------
 
-    def parse(self, answer, action):
+    def parse(self, answer: dict[str, Any], action: str) -> dict[str, Any]:
         obj = self.module.parse(self.model, answer, action, needs=("id",))
         if self.secret:
             obj.pop(self.secret, None)  # write-only: never in a result, whatever an answer holds
         return obj
 
-    def get(self, object_id):
+    def get(self, object_id: str) -> dict[str, Any] | None:
         action = "read %s %s" % (self.noun, object_id)
         answer = self.module.call_or_none(action, self.operations["get"], dict(self.path, id=object_id))
         return None if answer is None else self.parse(answer, action)
 
-    def find(self):
+    def find(self) -> dict[str, Any] | None:
         action = "list %s" % self.plural
         items = self.module.list_all(action, self.operations["list"], self.path, self.list_query())
         found = [obj for obj in (self.parse(item, action) for item in items) if self.is_mine(obj)]
@@ -258,13 +264,13 @@ class Replaceable(Resource):
             )
         return found[0] if found else None
 
-    def read(self):
+    def read(self) -> dict[str, Any] | None:
         self.before = self.get(self.params["id"]) if self.params["id"] else self.find()
         return self.before
 
     # ---- deciding ------------------------------------------------------------------------------------------
 
-    def inputs(self, obj):
+    def inputs(self, obj: dict[str, Any]) -> dict[str, Any]:
         """The managed fields of an object as a create would send them: read-only fields left out."""
         result = {name: copy.deepcopy(obj.get(name)) for name in self.managed}
         for path in self.read_only:
@@ -273,13 +279,13 @@ class Replaceable(Resource):
                 result[parent].pop(name, None)
         return result
 
-    def changes(self, desired, current):
+    def changes(self, desired: dict[str, Any], current: dict[str, Any]) -> list[str]:
         paths = differences(desired, self.inputs(current))
         if self.secret_text is not None and self.params.get("update_" + self.secret) == "always":
             paths.append(self.secret)
         return sorted(paths)
 
-    def errors(self, desired, current):
+    def errors(self, desired: dict[str, Any], current: dict[str, Any] | None) -> list[str]:
         if current is None:
             if self.params["id"]:
                 return ["no %s with id %s; to create one, leave id out" % (self.noun, self.params["id"])]
@@ -303,11 +309,11 @@ class Replaceable(Resource):
             ]
         return self.create_errors(self.replacement(desired, current))
 
-    def replacement(self, desired, current):
+    def replacement(self, desired: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
         """What a replacement creates: the task's options merged over the old object's."""
         return prune(merge(desired, self.inputs(current)))
 
-    def predict(self, desired, current):
+    def predict(self, desired: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         body = self.replacement(desired, current) if current else prune(desired)
         self.secret_sent = self.secret_text is not None
         self.replaced = current is not None
@@ -317,7 +323,7 @@ class Replaceable(Resource):
 
     # ---- writing -------------------------------------------------------------------------------------------
 
-    def create(self, desired, body=None):
+    def create(self, desired: dict[str, Any], body: dict[str, Any] | None = None) -> dict[str, Any]:
         body = api_body(self.schemas, self.schema, prune(desired) if body is None else body)
         if self.secret_text is not None:
             body[self.secret] = self.secret_text
@@ -328,7 +334,7 @@ class Replaceable(Resource):
         )
         return self.parse(answer, doing)
 
-    def update(self, desired, current, changes):
+    def update(self, desired: dict[str, Any], current: dict[str, Any], changes: list[str]) -> dict[str, Any]:
         """The API has no update: delete, wait until gone (a create of the same key would conflict), create."""
         body = self.replacement(desired, current)
         self.delete(current, " to replace it")
@@ -336,7 +342,7 @@ class Replaceable(Resource):
         self.replaced = True
         return self.create(desired, body)
 
-    def delete(self, current, why=""):
+    def delete(self, current: dict[str, Any], why: str = "") -> None:
         what = "%s %s%s" % (self.noun, current["id"], why)
         self.module.write(
             "delete " + what,
@@ -348,7 +354,7 @@ class Replaceable(Resource):
 
     # ---- waiting -------------------------------------------------------------------------------------------
 
-    def ready(self, obj):
+    def ready(self, obj: dict[str, Any] | None) -> str:
         if obj is None:
             raise WaitFailed("it disappeared while waiting for it to be %s" % self.goal)
         status, reason = self.status_of(obj)
@@ -358,20 +364,22 @@ class Replaceable(Resource):
             raise WaitFailed("it is %s: %s" % (status, reason or "no reason given"), state=obj)
         return PENDING
 
-    def describe(self, obj):
+    def describe(self, obj: dict[str, Any] | None) -> str:
         if obj is None:
             return "gone"
         status, reason = self.status_of(obj)
         return "%s%s" % (status or "no status", " (%s)" % reason if reason else "")
 
-    def settle(self, obj, changed):
+    def settle(self, obj: dict[str, Any], changed: bool) -> dict[str, Any] | None:
         return self.wait(obj, self.ready, "it to be %s" % self.goal) if self.params["wait"] else obj
 
-    def settle_absent(self, current, changed):
+    def settle_absent(self, current: dict[str, Any] | None, changed: bool) -> None:
         if self.params["wait"] and changed:
             self.wait(current, gone, "it to be gone")
 
-    def wait(self, obj, check, what):
+    def wait(
+        self, obj: dict[str, Any], check: Callable[[dict[str, Any] | None], str], what: str
+    ) -> dict[str, Any] | None:
         """The object once ``check`` is done (judged on ``obj`` first, so a settled object costs no read)."""
         try:
             if check(obj) == DONE:
@@ -392,7 +400,7 @@ class Replaceable(Resource):
 
     # ---- results -------------------------------------------------------------------------------------------
 
-    def view(self, obj):
+    def view(self, obj: dict[str, Any] | None) -> dict[str, Any]:
         """The fields the task set (every managed field when it deletes); a sent secret only as a placeholder."""
         if obj is None:
             return {"state": "absent"}
@@ -404,15 +412,15 @@ class Replaceable(Resource):
             view[self.secret] = HIDDEN
         return view
 
-    def result(self):
+    def result(self) -> dict[str, Any]:
         return {"organization_id": self.path["organizationId"], "recreated": self.replaced}
 
 
-def gone(obj):
+def gone(obj: dict[str, Any] | None) -> str:
     return DONE if obj is None else PENDING
 
 
-def lookup(obj, path):
+def lookup(obj: Any, path: str) -> Any:
     for name in path.split("."):
         obj = obj.get(name) if isinstance(obj, dict) else None
     return obj
@@ -421,7 +429,7 @@ def lookup(obj, path):
 # ---- a model by name -----------------------------------------------------------------------------------------
 
 
-def model_specs_id_of(module, model):
+def model_specs_id_of(module: CastAIModule, model: str) -> str:
     """The ID of the one model specs whose ``model`` is ``model``; fails listing the candidates otherwise."""
     action = "find the model specs of model %s" % model
     items = module.list_all(action, MODEL_SPECS_API_LIST_MODEL_SPECS, {"organizationId": module.organization_id})

@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # IDs are path segments: anything that a URL would normalise away or split must never reach the client.
 MAX_ID_LENGTH = 256
@@ -21,13 +25,13 @@ RFC3339 = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d
 SHOWN = 40
 
 
-def shown(value):
+def shown(value: Any) -> str:
     """A value short enough for a message."""
     text = repr(value)
     return text if len(text) <= SHOWN else text[:SHOWN] + "...(%d characters)" % len(str(value))
 
 
-def path_id_error(option, value):
+def path_id_error(option: str, value: Any) -> str | None:
     """Why ``value`` cannot be an ID in a URL path, or None."""
     if value is None:
         return None
@@ -42,11 +46,11 @@ def path_id_error(option, value):
     return None
 
 
-def path_id_errors(params, options):
+def path_id_errors(params: dict[str, Any], options: Iterable[str]) -> list[str]:
     return [error for error in (path_id_error(name, params.get(name)) for name in options) if error]
 
 
-def service_name_error(option, value):
+def service_name_error(option: str, value: str | None) -> str | None:
     """Why ``value`` is not a valid Kubernetes Service name (an RFC 1035 label), or None."""
     if value is None:
         return None
@@ -64,7 +68,7 @@ def service_name_error(option, value):
     return None
 
 
-def number_errors(schemas, schema, value, prefix=""):
+def number_errors(schemas: dict[str, Any], schema: str, value: dict[str, Any] | None, prefix: str = "") -> list[str]:
     """Integers outside the contract's bounds (int32/int64 formats, ``minimum``) and non-finite numbers, recursively.
 
     ``value`` is snake_case desired state of ``schema``; ``prefix`` names the option it came from.
@@ -88,7 +92,7 @@ def number_errors(schemas, schema, value, prefix=""):
     return errors
 
 
-def timestamp_error(option, value):
+def timestamp_error(option: str, value: str | None) -> str | None:
     """Why ``value`` is not a real RFC 3339 timestamp with a time zone, or None."""
     if RFC3339.match(value or ""):
         try:
@@ -102,7 +106,7 @@ def timestamp_error(option, value):
     )
 
 
-def parse_timestamp(value):
+def parse_timestamp(value: str) -> datetime:
     """An RFC 3339 timestamp that ``timestamp_error`` accepted, as an aware datetime."""
     fraction = RFC3339.match(value).group(7)
     text = value.upper().replace(" ", "T").replace("Z", "+00:00")
@@ -111,7 +115,7 @@ def parse_timestamp(value):
     return datetime.fromisoformat(text)
 
 
-def window_errors(start_option, start, end_option, end):
+def window_errors(start_option: str, start: str | None, end_option: str, end: str | None) -> list[str]:
     """Both timestamps valid, and start not after end."""
     errors = [
         e
@@ -126,7 +130,7 @@ def window_errors(start_option, start, end_option, end):
     return errors
 
 
-def wait_errors(params):
+def wait_errors(params: dict[str, Any]) -> list[str]:
     """The wait options of a module that waits: a timeout that is not negative, a finite sleep above 0."""
     errors = []
     if params["wait_timeout"] < 0:

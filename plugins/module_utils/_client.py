@@ -25,9 +25,13 @@ import time
 import traceback
 import warnings
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from ._generated.operations import OPERATIONS
 from ._version import COLLECTION_VERSION
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 REQUESTS_REQUIREMENT = "requests >= 2.28 with urllib3 >= 1.26"
 _MIN_REQUESTS = (2, 28)
@@ -39,7 +43,7 @@ def _version_tuple(text):
     return (int(numbers.group(1)), int(numbers.group(2))) if numbers else (0, 0)
 
 
-def library_problem(requests_version, urllib3_version):
+def library_problem(requests_version: str | None, urllib3_version: str | None) -> str | None:
     """Why these versions of requests and urllib3 will not do, or None."""
     if _version_tuple(requests_version) < _MIN_REQUESTS or _version_tuple(urllib3_version) < _MIN_URLLIB3:
         return "%s is required; this Python has requests %s and urllib3 %s" % (
@@ -121,17 +125,17 @@ class APIError(Exception):
 
     def __init__(
         self,
-        message,
-        status=None,
-        code=None,
-        details=None,
-        field_violations=None,
-        request_id=None,
-        method=None,
-        path=None,
-        sent=True,
-        attempts=0,
-    ):
+        message: str,
+        status: int | None = None,
+        code: int | str | None = None,
+        details: list[Any] | None = None,
+        field_violations: list[Any] | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        sent: bool = True,
+        attempts: int = 0,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -145,15 +149,15 @@ class APIError(Exception):
         self.attempts = attempts
 
     @property
-    def acknowledged(self):
+    def acknowledged(self) -> bool:
         """Whether the API answered 2xx: the request took effect, but its answer could not be used."""
         return self.status is not None and 200 <= self.status < 300
 
     @property
-    def code_name(self):
+    def code_name(self) -> str | None:
         return RPC_CODE_NAMES.get(self.code) if isinstance(self.code, int) else self.code
 
-    def __str__(self):
+    def __str__(self) -> str:
         text = self.message
         if self.field_violations:
             text += " (%s)" % "; ".join(
@@ -166,7 +170,7 @@ class APIError(Exception):
             text += " (%d attempts)" % self.attempts
         return text
 
-    def to_failure(self):
+    def to_failure(self) -> dict[str, Any]:
         """The structured ``failure`` a module returns next to ``msg``."""
         return {
             "status": self.status,
@@ -183,7 +187,7 @@ class APIError(Exception):
         }
 
     @classmethod
-    def from_response(cls, response, method, path, body=None):
+    def from_response(cls, response: requests.Response, method: str, path: str, body: bytes | None = None) -> APIError:
         """The error an HTTP error answer stands for; ``body`` is its raw content (read from ``response`` if None)."""
         if body is None:
             body = response.content
@@ -231,7 +235,7 @@ class _Failed(Exception):
         self.retry_after = retry_after
 
 
-def parse_retry_after(value, now=None):
+def parse_retry_after(value: str | None, now: datetime | None = None) -> int | None:
     """Seconds to wait from a Retry-After header, or None when it is absent or malformed.
 
     Delay-seconds (digits only) and an HTTP-date are accepted. Anything else, and a date that is already past,
@@ -254,7 +258,7 @@ def parse_retry_after(value, now=None):
     return math.ceil(seconds) if seconds > 0 else None
 
 
-def token_problem(token, name="api_token"):
+def token_problem(token: str | None, name: str = "api_token") -> str | None:
     """Why ``token`` (already stripped) cannot be sent in an HTTP header, or None. Never includes the value."""
     if not token:
         return "%s is empty" % name
@@ -295,15 +299,15 @@ class APIClient:
 
     def __init__(
         self,
-        api_url,
-        api_token,
-        api_timeout=30,
-        validate_certs=True,
-        api_retries=4,
-        api_retry_backoff=0.5,
-        ca_path=None,
-        session=None,
-    ):
+        api_url: str,
+        api_token: str | None,
+        api_timeout: float = 30,
+        validate_certs: bool = True,
+        api_retries: int = 4,
+        api_retry_backoff: float = 0.5,
+        ca_path: str | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
         self.api_url = api_url.rstrip("/")
         self.api_timeout = api_timeout
         self.api_retries = api_retries
@@ -329,21 +333,33 @@ class APIClient:
     # --- public API ------------------------------------------------------------------------------------------------
 
     @property
-    def max_call_seconds(self):
+    def max_call_seconds(self) -> float:
         """The longest one call may take: every attempt's connect and read timeouts plus all waits between them.
 
         A server that trickles an answer slower than api_timeout per read can stretch one read past this.
         """
         return (self.api_retries + 1) * 2 * self.api_timeout + MAX_TOTAL_WAIT_SECONDS
 
-    def call(self, operation_id, path_params=None, query=None, body=None):
+    def call(
+        self,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Call one operation; return the decoded JSON object ({} for an empty answer where none is declared).
 
         ``query`` entries whose value is None are left out; lists are sent as repeated parameters.
         """
         return self._call(operation_id, path_params, query, body)[1]
 
-    def paginate(self, operation_id, path_params=None, query=None, page_size=DEFAULT_PAGE_SIZE):
+    def paginate(
+        self,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
         """Yield every item of a cursor-paged list, page after page, until the API says there is no next page."""
         seen = set()
         cursor = None
@@ -393,7 +409,7 @@ class APIClient:
             attempts=self._last_attempts,
         )
 
-    def verify(self):
+    def verify(self) -> str | None:
         """Return the organization ID that the token belongs to (None when the API names none)."""
         status, answer = self._call(VERIFY_OPERATION, body={})
         organization_id = answer.get("organizationId")

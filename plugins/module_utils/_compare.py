@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
+from typing import Any
 
 # float32 keeps 24 bits of mantissa: a relative error of about 6e-8. The tolerance
 # is well above that and far below any change a user would mean.
@@ -34,7 +35,9 @@ DEFAULT_REL_TOLERANCE = 1e-6
 DEFAULT_ABS_TOLERANCE = 1e-9
 
 
-def floats_equal(a, b, rel_tol=DEFAULT_REL_TOLERANCE, abs_tol=DEFAULT_ABS_TOLERANCE):
+def floats_equal(
+    a: float, b: float, rel_tol: float = DEFAULT_REL_TOLERANCE, abs_tol: float = DEFAULT_ABS_TOLERANCE
+) -> bool:
     """Whether two numbers are equal within a relative and an absolute tolerance."""
     return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
 
@@ -43,7 +46,9 @@ def _is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def values_equal(desired, current, rel_tol=DEFAULT_REL_TOLERANCE, abs_tol=DEFAULT_ABS_TOLERANCE):
+def values_equal(
+    desired: Any, current: Any, rel_tol: float = DEFAULT_REL_TOLERANCE, abs_tol: float = DEFAULT_ABS_TOLERANCE
+) -> bool:
     """Whether a desired scalar equals the current one; numbers compare with tolerance when either is a float.
 
     A boolean only equals a boolean (``True == 1`` in Python, but not here).
@@ -57,12 +62,12 @@ def values_equal(desired, current, rel_tol=DEFAULT_REL_TOLERANCE, abs_tol=DEFAUL
     return desired == current
 
 
-def is_zero(value):
+def is_zero(value: Any) -> bool:
     """Whether value is the zero value of its type (False, 0, 0.0, "" or []), which proto3 JSON leaves out."""
     return value is not None and not isinstance(value, dict) and not value
 
 
-def differences(desired, current, prefix=""):
+def differences(desired: Any, current: Any, prefix: str = "") -> list[str]:
     """Dotted paths of the fields set in ``desired`` whose value differs from ``current``.
 
     - A dict is compared key by key; keys whose desired value is None are skipped.
@@ -114,7 +119,7 @@ def _equal(desired, current):
     return values_equal(desired, current)
 
 
-def merge(desired, current):
+def merge(desired: Any, current: Any) -> Any:
     """A deep copy of ``current`` with every non-None value of ``desired`` applied, recursively.
 
     Nested dicts merge key by key; every other value (scalars, lists) replaces the
@@ -139,7 +144,7 @@ def merge(desired, current):
     return result
 
 
-def prune(value):
+def prune(value: Any) -> Any:
     """``value`` without its None entries, recursively (dicts left empty are kept as {})."""
     if isinstance(value, dict):
         return {k: prune(v) for k, v in value.items() if v is not None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import ssl
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
@@ -41,7 +42,7 @@ ENVIRONMENT = {
 }
 
 
-def nonempty_env_fallback(*names):
+def nonempty_env_fallback(*names: str) -> str:
     """The first of the variables that is set and not empty.
 
     AWX sets every variable of a credential type on every job and renders the inputs left empty as empty strings,
@@ -54,7 +55,7 @@ def nonempty_env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
-def connection_argument_spec():
+def connection_argument_spec() -> dict[str, Any]:
     """Options every module takes."""
     spec = dict(
         api_url=dict(type="str", default=DEFAULT_API_URL),
@@ -72,7 +73,7 @@ def connection_argument_spec():
     return spec
 
 
-def normalize_api_url(url):
+def normalize_api_url(url: str) -> tuple[str | None, str | None]:
     """(the URL to use, None) or (None, why api_url is unusable); the message names the option."""
     if any(ord(c) <= 0x20 or ord(c) == 0x7F for c in url):
         return None, "api_url must not contain spaces or control characters"
@@ -97,12 +98,12 @@ def normalize_api_url(url):
     return urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", "")), None
 
 
-def normalize_token(token):
+def normalize_token(token: str | None) -> str | None:
     """The token without surrounding whitespace (a token file usually ends with a newline)."""
     return token.strip() if isinstance(token, str) else token
 
 
-def connection_errors(params):
+def connection_errors(params: dict[str, Any]) -> list[str]:
     """Problems with the connection options, found before any API call; each message names its option."""
     errors = []
     url_error = normalize_api_url(params["api_url"] or "")[1]
@@ -147,7 +148,7 @@ def _ca_path_error(path):
     return None
 
 
-def build_client(params, token):
+def build_client(params: dict[str, Any], token: str | None) -> APIClient:
     """A client with the task's connection options and the given token (the client strips surrounding whitespace)."""
     url = normalize_api_url(params["api_url"])[0]
     return APIClient(

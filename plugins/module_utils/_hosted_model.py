@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import TYPE_CHECKING, Any
 
 from ._checks import number_errors, path_id_errors, service_name_error, shown
 from ._compare import differences, merge, prune
@@ -18,6 +19,9 @@ from ._generated.hosted_models import HORIZONTAL_AUTOSCALING_TARGET_METRIC_VALUE
 from ._generated.hosted_models_schema import SCHEMAS
 from ._schema import fill_zero_values, full, missing_required
 from ._waiter import DONE, PENDING, WaitFailed
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 FIXED_FIELDS = ("model_specs_id", "service", "port")
 UPDATABLE_FIELDS = (
@@ -43,7 +47,7 @@ POD_EVENTS_SHOWN = 5
 # ---- input ------------------------------------------------------------------------------------------------
 
 
-def parse_duration(text):
+def parse_duration(text: str | None) -> int | None:
     """Nanoseconds of a protobuf duration string such as "1800s" or "0.5s"; None when malformed."""
     match = DURATION.match(text or "")
     if not match:
@@ -51,7 +55,7 @@ def parse_duration(text):
     return int(match.group(1)) * 10**9 + int((match.group(2) or "").ljust(9, "0"))
 
 
-def input_errors(params):
+def input_errors(params: dict[str, Any]) -> list[str]:
     """Problems with the options alone, found before any API call."""
     errors = path_id_errors(params, ("cluster_id", "id", "model_specs_id"))
     errors.extend(number_errors(SCHEMAS, "HostedModel", desired_state(params)))
@@ -80,7 +84,7 @@ def input_errors(params):
     return errors
 
 
-def replicas_errors(replicas, autoscaling):
+def replicas_errors(replicas: int | None, autoscaling: dict[str, Any]) -> list[str]:
     """Replicas are set by hand only while autoscaling is off (``autoscaling``: the settings the model will have)."""
     if replicas is not None and autoscaling.get("enabled"):
         return [
@@ -90,7 +94,7 @@ def replicas_errors(replicas, autoscaling):
     return []
 
 
-def autoscaling_errors(autoscaling):
+def autoscaling_errors(autoscaling: dict[str, Any]) -> list[str]:
     errors = []
     low, high = autoscaling.get("min_replicas"), autoscaling.get("max_replicas")
     if low is not None and low < 0:
@@ -102,7 +106,7 @@ def autoscaling_errors(autoscaling):
     return errors
 
 
-def desired_state(params):
+def desired_state(params: dict[str, Any]) -> dict[str, Any]:
     """The managed fields as the user set them, in the snake_case of HostedModel; None means not set."""
     desired = {name: copy.deepcopy(params.get(name)) for name in MANAGED_FIELDS}
     if desired["edge_locations"] is not None:
@@ -118,7 +122,7 @@ def desired_state(params):
 # ---- comparing and planning --------------------------------------------------------------------------------
 
 
-def align(desired, current):
+def align(desired: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
     """Make equal-meaning values spelled differently compare equal: durations ("60s" vs "60.0s"), and edge
     location IDs in another order. Returns a copy of desired."""
     desired = copy.deepcopy(desired)
@@ -134,7 +138,7 @@ def align(desired, current):
     return desired
 
 
-def comparable(desired):
+def comparable(desired: dict[str, Any]) -> dict[str, Any]:
     """desired without the write-only Hugging Face token, which the API never returns."""
     result = copy.deepcopy(desired)
     if result.get("vllm_config"):
@@ -142,7 +146,7 @@ def comparable(desired):
     return result
 
 
-def changed_fields(desired, current, update_token="on_create"):
+def changed_fields(desired: dict[str, Any], current: dict[str, Any], update_token: str = "on_create") -> list[str]:
     """Dotted paths of the managed fields that differ between what the user set and the current model."""
     desired = align(desired, current)
     paths = differences(comparable(desired), current)
@@ -153,12 +157,12 @@ def changed_fields(desired, current, update_token="on_create"):
     return sorted(set(paths))
 
 
-def nested_schema(name):
+def nested_schema(name: str) -> str:
     """The contract's schema of a nested object field of HostedModelUpdate."""
     return SCHEMAS["HostedModelUpdate"]["fields"][name]["schema"]
 
 
-def patch_body(desired, current, paths):
+def patch_body(desired: dict[str, Any], current: dict[str, Any], paths: Iterable[str]) -> dict[str, Any]:
     """snake_case HostedModelUpdate for the top-level fields among paths: nested objects merged over the current."""
     body = {}
     for name in sorted({path.split(".")[0] for path in paths}):
@@ -170,7 +174,7 @@ def patch_body(desired, current, paths):
     return body
 
 
-def effective(desired, current, name):
+def effective(desired: dict[str, Any], current: dict[str, Any] | None, name: str) -> dict[str, Any]:
     """The value of a nested object after the update: the user's fields merged over the current ones."""
     return merge(desired.get(name), (current or {}).get(name)) or {}
 
@@ -178,7 +182,15 @@ def effective(desired, current, name):
 class Plan:
     """What a present run does to an existing (or missing) model; pure data, computed without API calls."""
 
-    def __init__(self, action, patch=None, scale=None, errors=None, paths=None, create=None):
+    def __init__(
+        self,
+        action: str,
+        patch: dict[str, Any] | None = None,
+        scale: int | None = None,
+        errors: list[str] | None = None,
+        paths: list[str] | None = None,
+        create: dict[str, Any] | None = None,
+    ) -> None:
         self.action = action  # "create", "update", "recreate" or "none"
         self.patch = patch or {}  # snake_case HostedModelUpdate
         self.create = create or {}  # snake_case HostedModel for create / recreate
@@ -187,11 +199,11 @@ class Plan:
         self.paths = paths or []  # every differing path
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return self.action != "none" or self.scale is not None
 
 
-def plan_present(params, current):
+def plan_present(params: dict[str, Any], current: dict[str, Any] | None) -> Plan:
     """Decide create / update / recreate / nothing, and whether to scale, from the options and the current model."""
     desired = desired_state(params)
     replicas = params.get("replicas")
@@ -227,7 +239,13 @@ def plan_present(params, current):
     return Plan("update" if patch else "none", patch=patch, scale=scale, errors=errors, paths=paths)
 
 
-def plan_create(params, desired, current, action, paths=None):
+def plan_create(
+    params: dict[str, Any],
+    desired: dict[str, Any],
+    current: dict[str, Any] | None,
+    action: str,
+    paths: list[str] | None = None,
+) -> Plan:
     """Plan a create (or a recreate: the user's options merged over the current model's settings)."""
     base = {name: copy.deepcopy(current.get(name)) for name in MANAGED_FIELDS} if current else {}
     if base.get("vllm_config") is not None:
@@ -266,7 +284,7 @@ def plan_create(params, desired, current, action, paths=None):
     return Plan(action, create=body, scale=scale, errors=errors, paths=paths or sorted(differences(desired, {})))
 
 
-def initial_replicas(body):
+def initial_replicas(body: dict[str, Any]) -> int:
     """Replicas a new model runs with once deployed: the autoscaling minimum when enabled, else one (inferred)."""
     autoscaling = body.get("horizontal_autoscaling") or {}
     if autoscaling.get("enabled"):
@@ -274,7 +292,7 @@ def initial_replicas(body):
     return 1
 
 
-def update_errors(patch):
+def update_errors(patch: dict[str, Any]) -> list[str]:
     """Problems with a PATCH body, found before it is sent: incomplete nested objects, min > max after merging."""
     errors = []
     for name in MERGED_FIELDS:
@@ -292,7 +310,7 @@ def update_errors(patch):
 # ---- results ----------------------------------------------------------------------------------------------
 
 
-def managed_view(model, token_sent=False):
+def managed_view(model: dict[str, Any] | None, token_sent: bool = False) -> dict[str, Any]:
     """One side of the diff: the managed fields and the replica count; the Hugging Face token is never included."""
     if model is None:
         return {"state": "absent"}
@@ -306,7 +324,7 @@ def managed_view(model, token_sent=False):
     return view
 
 
-def predicted(current, plan, organization_id):
+def predicted(current: dict[str, Any] | None, plan: Plan, organization_id: str) -> dict[str, Any]:
     """The snake_case model as a check-mode run says the change would leave it."""
     if plan.action in ("create", "recreate"):
         model = full(SCHEMAS, "HostedModel", copy.deepcopy(plan.create))
@@ -325,7 +343,7 @@ def predicted(current, plan, organization_id):
     return model
 
 
-def latest_pod_events(pods, limit=POD_EVENTS_SHOWN):
+def latest_pod_events(pods: list[dict[str, Any]] | None, limit: int = POD_EVENTS_SHOWN) -> list[str]:
     """The newest Kubernetes events across pods as short lines, newest first."""
     events = []
     for pod in pods or []:
@@ -337,7 +355,7 @@ def latest_pod_events(pods, limit=POD_EVENTS_SHOWN):
     return [line for _when, _position, line in events[:limit]]
 
 
-def describe(model):
+def describe(model: dict[str, Any] | None) -> str:
     if model is None:
         return "gone"
     text = model.get("status") or "no status"
@@ -353,7 +371,7 @@ def describe(model):
 UP = ("RUNNING", "WARNING")
 
 
-def running_check(hibernation_on, replicas):
+def running_check(hibernation_on: bool, replicas: int | None) -> Callable[[dict[str, Any] | None], str]:
     """The waiter's check for "the model is up": RUNNING (or WARNING), or HIBERNATED when hibernation is on or
     replicas=0."""
 
@@ -378,11 +396,11 @@ def running_check(hibernation_on, replicas):
     return check
 
 
-def gone_check(model):
+def gone_check(model: dict[str, Any] | None) -> str:
     return DONE if model is None else PENDING
 
 
-def service_address(model):
+def service_address(model: dict[str, Any] | None) -> str | None:
     """Where applications in the cluster reach a model: its Service's DNS name (in the default cluster domain) and port;
     None until the API has said the namespace."""
     if not model or not all(model.get(name) for name in ("service", "namespace", "port")):

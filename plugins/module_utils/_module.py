@@ -10,7 +10,7 @@ their options and their resource logic.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -19,11 +19,24 @@ from ._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, REQUESTS_REQUIREMENT, 
 from ._connection import build_client, connection_argument_spec, connection_errors
 from ._schema import AnswerError, from_api
 
+# AnsiballZ bundles every module_utils import it sees, even one only for type checkers, so the generated Schema
+# class is not imported here (api_key_info needs no generated module): schema parameters are typed Any.
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from ._client import APIClient
+
 
 class CastAIModule(AnsibleModule):
     """AnsibleModule with the CAST AI connection, one API client and consistent failures."""
 
-    def __init__(self, argument_spec, supports_check_mode=True, path_ids=(), **kwargs):
+    def __init__(
+        self,
+        argument_spec: dict[str, Any],
+        supports_check_mode: bool = True,
+        path_ids: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         # Set before AnsibleModule.__init__, whose argument checks may already call fail_json.
         self.writes_done = []
         self.clients = []
@@ -43,12 +56,12 @@ class CastAIModule(AnsibleModule):
         self.client = self.client_for(self.params["api_token"])
         self._organization_id = self.params["organization_id"]
 
-    def hide(self, token):
+    def hide(self, token: str | None) -> None:
         """Mask a token in every output: as given and as sent (Ansible masks only the raw option value)."""
         if token:
             self.no_log_values.update((token, token.strip()) if token.strip() else (token,))
 
-    def client_for(self, token):
+    def client_for(self, token: str | None) -> APIClient:
         """A client with this task's connection options and the given token (masked in every output)."""
         self.hide(token)
         client = build_client(self.params, token)
@@ -56,7 +69,7 @@ class CastAIModule(AnsibleModule):
         return client
 
     @property
-    def organization_id(self):
+    def organization_id(self) -> str:
         """The organization to work in: the option, or the one the token belongs to (asked once)."""
         if not self._organization_id:
             self._organization_id = self.api("look up the organization of api_token", self.client.verify)
@@ -64,17 +77,31 @@ class CastAIModule(AnsibleModule):
                 self.fail_json(msg="look up the organization of api_token: the API answered no organizationId")
         return self._organization_id
 
-    def api(self, action, func, *args, **kwargs):
+    def api(self, action: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run one client call; on APIError fail with ``<action>: <the API's message>``."""
         try:
             return func(*args, **kwargs)
         except APIError as exc:
             self.fail_api(action, exc)
 
-    def call(self, action, operation_id, path_params=None, query=None, body=None):
+    def call(
+        self,
+        action: str,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         return self.api(action, self.client.call, operation_id, path_params, query, body)
 
-    def call_or_none(self, action, operation_id, path_params=None, query=None, body=None):
+    def call_or_none(
+        self,
+        action: str,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
         """Like call, but None when the API answers 404 (the thing does not exist); other errors fail."""
         try:
             return self.client.call(operation_id, path_params, query, body)
@@ -83,7 +110,14 @@ class CastAIModule(AnsibleModule):
                 return None
             self.fail_api(action, exc)
 
-    def list_all(self, action, operation_id, path_params=None, query=None, none_on_404=False):
+    def list_all(
+        self,
+        action: str,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        none_on_404: bool = False,
+    ) -> list[dict[str, Any]] | None:
         """Every item of a paged list; with ``none_on_404`` None when the list's parent does not exist."""
         try:
             return list(self.client.paginate(operation_id, path_params, query))
@@ -92,7 +126,16 @@ class CastAIModule(AnsibleModule):
                 return None
             self.fail_api(action, exc)
 
-    def each(self, action, schema, operation_id, path_params=None, query=None, needs=(), on_404=None):
+    def each(
+        self,
+        action: str,
+        schema: Any,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        needs: Iterable[str] = (),
+        on_404: Callable[[], Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
         """The items of a paged list one by one, parsed; pages are read only as the caller goes on.
 
         A caller that stops early (found what it looks for) saves the remaining pages, and a caller that keeps
@@ -114,13 +157,21 @@ class CastAIModule(AnsibleModule):
 
     # ---- writes: every one is recorded, so a later failure still reports what was done ------------------------
 
-    def record(self, done):
+    def record(self, done: str) -> None:
         """Note a change this task made (past tense, e.g. "created hosted model abc")."""
         self.writes_done.append(done)
 
     def write(
-        self, doing, done, operation_id, path_params=None, query=None, body=None, gone_ok=False, conflict_ok=False
-    ):
+        self,
+        doing: str,
+        done: str,
+        operation_id: str,
+        path_params: dict[str, Any] | None = None,
+        query: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        gone_ok: bool = False,
+        conflict_ok: bool = False,
+    ) -> dict[str, Any] | None:
         """Send one write and record it; return the decoded answer.
 
         ``doing`` names the attempt for a failure message, ``done`` the change once acknowledged. A write whose
@@ -149,7 +200,7 @@ class CastAIModule(AnsibleModule):
 
     # ---- answers -----------------------------------------------------------------------------------------------
 
-    def parse(self, schema, data, action, needs=()):
+    def parse(self, schema: Any, data: Any, action: str, needs: Iterable[str] = ()) -> dict[str, Any]:
         """An API answer as a snake_case result dict, checked against its schema of the contract (once, on the way in).
 
         ``needs`` names fields the module relies on: an answer without them is an error, never a default.
@@ -169,10 +220,10 @@ class CastAIModule(AnsibleModule):
 
     # ---- exits -------------------------------------------------------------------------------------------------
 
-    def fail_api(self, action, error, **result) -> NoReturn:
+    def fail_api(self, action: str, error: APIError, **result: Any) -> NoReturn:
         self.fail_json(msg="%s: %s" % (action, error), failure=error.to_failure(), **result)
 
-    def fail_json(self, msg, **kwargs) -> NoReturn:
+    def fail_json(self, msg: str, **kwargs: Any) -> NoReturn:
         """Fail; after a write this says what was already done and reports ``changed: true``."""
         done = getattr(self, "writes_done", None)
         kwargs["changed"] = bool(done)
@@ -180,7 +231,7 @@ class CastAIModule(AnsibleModule):
             msg = "%s, then %s" % (", ".join(done), msg)
         super().fail_json(msg=msg, **self._with_calls(kwargs))
 
-    def exit_with(self, changed, diff=None, **result) -> NoReturn:
+    def exit_with(self, changed: bool, diff: dict[str, Any] | None = None, **result: Any) -> NoReturn:
         """Exit; the before/after diff goes in only when the user ran with --diff."""
         if diff is not None and self._diff:
             result["diff"] = diff

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from ._budget import money_text
 from ._checks import parse_timestamp, path_id_error, shown, window_errors
@@ -45,7 +46,7 @@ class ReportError(ValueError):
 # ---- the window ----------------------------------------------------------------------------------------------------
 
 
-def last_error(value):
+def last_error(value: str) -> str | None:
     """Why ``value`` is not a relative period such as 24h, 7d or 4w, or None."""
     match = LAST.match(value)
     if not match:
@@ -61,12 +62,12 @@ def last_error(value):
     return None
 
 
-def last_delta(value):
+def last_delta(value: str) -> timedelta:
     match = LAST.match(value)
     return timedelta(hours=int(match.group(1)) * UNIT_HOURS[match.group(2)])
 
 
-def report_window(params, now):
+def report_window(params: dict[str, Any], now: datetime) -> tuple[datetime | None, datetime | None, list[str]]:
     """(start, end, errors): the window as aware datetimes, from start_time/end_time or last (24h by default).
 
     ``now`` is the module's clock; every problem is named after the option that caused it.
@@ -90,7 +91,7 @@ def report_window(params, now):
     return start, end, errors
 
 
-def rfc3339(moment):
+def rfc3339(moment: datetime) -> str:
     """An aware datetime as RFC 3339 in UTC with a Z, with microseconds only when there are any."""
     moment = moment.astimezone(timezone.utc)
     text = moment.strftime("%Y-%m-%dT%H:%M:%S")
@@ -99,19 +100,19 @@ def rfc3339(moment):
     return text + "Z"
 
 
-def utc_now():
+def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 # ---- the filter ----------------------------------------------------------------------------------------------------
 
 
-def cel_text(value):
+def cel_text(value: str) -> str:
     """A CEL string literal."""
     return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def filter_errors(params):
+def filter_errors(params: dict[str, Any]) -> list[str]:
     errors = []
     error = path_id_error("api_key_id", params["api_key_id"])
     if error:
@@ -128,7 +129,7 @@ def filter_errors(params):
     return errors
 
 
-def report_filter(params):
+def report_filter(params: dict[str, Any]) -> str | None:
     """The CEL expression for the analytics report: the user's own, or built from api_key_id and model."""
     if params["filter"] is not None:
         return params["filter"].strip()
@@ -140,7 +141,7 @@ def report_filter(params):
     return " && ".join(parts) or None
 
 
-def chosen_reports(params):
+def chosen_reports(params: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(reports, errors): both by default, only analytics when the report is narrowed (billing cannot be)."""
     narrowed = [option for option in ("api_key_id", "model", "filter") if params[option] is not None]
     reports = params["reports"]
@@ -159,7 +160,7 @@ def chosen_reports(params):
 # ---- figures as numbers --------------------------------------------------------------------------------------------
 
 
-def int64(value, where):
+def int64(value: Any, where: str) -> int:
     """An int64 the API sent as a string; absent means 0 (proto3 JSON leaves zero values out)."""
     if value is None or value == "":
         return 0
@@ -168,7 +169,7 @@ def int64(value, where):
     return int(value)
 
 
-def money(value, where):
+def money(value: Any, where: str) -> tuple[str, float]:
     """(decimal string, float) of an amount the API sent as a decimal string; absent means 0."""
     if value is None or value == "":
         return "0", 0.0
@@ -178,7 +179,7 @@ def money(value, where):
     return text, float(Decimal(text))
 
 
-def with_numbers(value, report, where):
+def with_numbers(value: Any, report: str, where: str) -> Any:
     """A copy of a parsed report (snake_case) with its int64 and money strings converted, recursively.
 
     Nanosecond fields stay integers under their own name and get a ``<name>_seconds`` float; billing amounts stay
@@ -210,18 +211,18 @@ def with_numbers(value, report, where):
 # ---- the summary ---------------------------------------------------------------------------------------------------
 
 
-def series_total(analytics, series, field):
+def series_total(analytics: dict[str, Any], series: str, field: str) -> int | float:
     """The sum of one figure over every bucket and model of an analytics series."""
     block = analytics.get(series) or {}
     return sum((model.get(field) or 0) for step in block.get("steps") or [] for model in step.get("models") or [])
 
 
-def amount(value):
+def amount(value: Any) -> str:
     """A float amount as a decimal string rounded to millionths (floats carry binary noise)."""
     return money_text(Decimal(repr(float(value or 0))).quantize(MONEY_STEP))
 
 
-def summary(analytics, billing):
+def summary(analytics: dict[str, Any] | None, billing: dict[str, Any] | None) -> dict[str, Any]:
     """The headline figures; each one is None when the report it comes from was not asked for."""
     result = dict.fromkeys(
         (

@@ -23,8 +23,15 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._compare import differences, merge
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ._generated._base import Schema
+    from ._module import CastAIModule
 
 ABSENT_VIEW = {"state": "absent"}
 # Past tense of the verbs ``Resource.send`` takes, for "what was done" in messages.
@@ -48,7 +55,7 @@ class Resource:
     #: snake_case fields the module manages: compared, merged and shown in the diff.
     managed = ()
 
-    def __init__(self, module):
+    def __init__(self, module: CastAIModule) -> None:
         self.module = module
         self.params = module.params
         #: Path parameters of the object's operations.
@@ -56,13 +63,21 @@ class Resource:
 
     # ---- helpers for the declarations -----------------------------------------------------------------------
 
-    def fetch(self, operation_id, model, needs=()):
+    def fetch(self, operation_id: str, model: Schema, needs: Iterable[str] = ()) -> dict[str, Any] | None:
         """Read the object at ``self.path``: parsed, or None when the API answers 404."""
         action = "read " + self.noun
         answer = self.module.call_or_none(action, operation_id, self.path)
         return None if answer is None else self.module.parse(model, answer, action, needs=needs)
 
-    def send(self, verb, operation_id, body=None, model=None, needs=(), gone_ok=False):
+    def send(
+        self,
+        verb: str,
+        operation_id: str,
+        body: dict[str, Any] | None = None,
+        model: Schema | None = None,
+        needs: Iterable[str] = (),
+        gone_ok: bool = False,
+    ) -> dict[str, Any] | None:
         """One recorded write to ``self.path`` ("set the budget of ..."); the answer parsed when ``model`` is given."""
         doing = "%s %s" % (verb, self.noun)
         answer = self.module.write(
@@ -72,56 +87,58 @@ class Resource:
 
     # ---- what every module declares ------------------------------------------------------------------------
 
-    def read(self):
+    def read(self) -> dict[str, Any] | None:
         """The current object as a snake_case dict, or None when it does not exist."""
         raise NotImplementedError
 
-    def create(self, desired):
+    def create(self, desired: dict[str, Any]) -> dict[str, Any]:
         """Create the object; return it as the API answered (snake_case). By default an upsert through update()."""
         return self.update(desired, None, None)
 
-    def update(self, desired, current, changes):
+    def update(
+        self, desired: dict[str, Any], current: dict[str, Any] | None, changes: list[str] | None
+    ) -> dict[str, Any]:
         """Apply the changed fields; return the object after the change."""
         raise NotImplementedError("%s cannot be updated" % self.noun)
 
-    def delete(self, current):
+    def delete(self, current: dict[str, Any]) -> None:
         """Delete the object."""
         raise NotImplementedError("%s cannot be deleted" % self.noun)
 
     # ---- defaults a module may override ------------------------------------------------------------------
 
-    def desired(self):
+    def desired(self) -> dict[str, Any]:
         """The managed fields as the user set them; None means "not set" and is never compared or written."""
         return {name: copy.deepcopy(self.params.get(name)) for name in self.managed}
 
-    def errors(self, desired, current):
+    def errors(self, desired: dict[str, Any], current: dict[str, Any] | None) -> list[str]:
         """Reasons to refuse the task once the current object is known, before any write."""
         return []
 
-    def changes(self, desired, current):
+    def changes(self, desired: dict[str, Any], current: dict[str, Any]) -> list[str]:
         """Dotted paths of the set fields that differ from the current object."""
         return differences(desired, current)
 
-    def created_fields(self, desired):
+    def created_fields(self, desired: dict[str, Any]) -> list[str]:
         """What ``changed_fields`` lists for a create: every field the user set."""
         return set_paths(desired)
 
-    def predict(self, desired, current):
+    def predict(self, desired: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         """The object as the change would leave it: what check mode returns."""
         return merge(desired, current)
 
-    def exists(self, current):
+    def exists(self, current: dict[str, Any] | None) -> bool:
         """Whether a read object counts as present (a model being deleted does not)."""
         return current is not None
 
-    def settle(self, obj, changed):
+    def settle(self, obj: dict[str, Any], changed: bool) -> dict[str, Any] | None:
         """After the writes (or none): wait for the object to reach its goal; return it. No wait by default."""
         return obj
 
-    def settle_absent(self, current, changed):
+    def settle_absent(self, current: dict[str, Any] | None, changed: bool) -> None:
         """After a delete (or none): wait for the object to be gone. No wait by default."""
 
-    def view(self, obj):
+    def view(self, obj: dict[str, Any] | None) -> dict[str, Any]:
         """One side of the diff: never a secret."""
         if obj is None:
             return dict(ABSENT_VIEW)
@@ -129,12 +146,12 @@ class Resource:
         view.update((name, copy.deepcopy(obj.get(name))) for name in self.managed)
         return view
 
-    def result(self):
+    def result(self) -> dict[str, Any]:
         """Fields that identify the object in the result: by default the path parameters, in snake_case."""
         return {re.sub(r"([A-Z])", r"_\1", name).lower(): value for name, value in self.path.items()}
 
 
-def run(resource):
+def run(resource: Resource) -> NoReturn:
     """Run a declared resource for the task's ``state`` and exit the module (never returns)."""
     module = resource.module
     state = module.params.get("state") or "present"
@@ -178,7 +195,7 @@ def _present(resource, current):
     return resource.settle(after, changed), changed, changes
 
 
-def set_paths(desired, prefix=""):
+def set_paths(desired: dict[str, Any], prefix: str = "") -> list[str]:
     """Dotted paths of every field the user set: what a create writes."""
     paths = []
     for name, value in sorted(desired.items()):

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 INTEGER_TEXT = re.compile(r"^-?[0-9]{1,20}$")
 ZERO_VALUES = {"integer": 0, "number": 0.0, "boolean": False}
@@ -29,12 +30,13 @@ JSON_KINDS = {
 class AnswerError(ValueError):
     """An answer that does not match the contract; ``problems`` name fields and kinds, never values."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 
 
-def from_api(schema, data):
+# ``schema`` is a generated Schema, typed Any for the reason given in _module.py.
+def from_api(schema: Any, data: dict[str, Any]) -> dict[str, Any]:
     """The snake_case result of an answer of ``schema`` (a generated ``Schema``); AnswerError when it does not fit."""
     problems = []
     result = _object(schema.tables, schema.__name__, data, "", problems)
@@ -93,7 +95,7 @@ def _problem(problems, where, expected, value):
     return None
 
 
-def api_body(schemas, schema, value):
+def api_body(schemas: dict[str, Any], schema: str, value: dict[str, Any]) -> dict[str, Any]:
     """The camelCase JSON body of snake_case ``value`` (an object of ``schema``), None left out, recursively."""
     fields = schemas[schema]["fields"]
     body = {}
@@ -109,7 +111,7 @@ def api_body(schemas, schema, value):
     return body
 
 
-def missing_required(schemas, schema, value, prefix):
+def missing_required(schemas: dict[str, Any], schema: str, value: dict[str, Any], prefix: str) -> list[str]:
     """Dotted paths of the fields the contract requires that ``value`` lacks, recursively through set objects."""
     missing = ["%s.%s" % (prefix, name) for name in schemas[schema]["required"] if value.get(name) is None]
     for name, field in sorted(schemas[schema]["fields"].items()):
@@ -118,7 +120,7 @@ def missing_required(schemas, schema, value, prefix):
     return missing
 
 
-def fill_zero_values(schemas, schema, merged):
+def fill_zero_values(schemas: dict[str, Any], schema: str, merged: dict[str, Any]) -> dict[str, Any]:
     """Required numbers and booleans an existing object left out are their zero values (proto3 JSON omits them).
 
     Returns a copy; nested objects are filled too.
@@ -134,7 +136,7 @@ def fill_zero_values(schemas, schema, merged):
     return result
 
 
-def full(schemas, schema, value):
+def full(schemas: dict[str, Any], schema: str, value: dict[str, Any] | None) -> dict[str, Any]:
     """``value`` with every field of ``schema`` (None where unset), recursively: the shape parsed answers have."""
     fields = schemas[schema]["fields"]
     result = dict.fromkeys(fields)

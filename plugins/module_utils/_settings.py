@@ -11,6 +11,7 @@ and write the result.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from ._compare import merge
 from ._generated.operations import SETTINGS_API_GET_SETTINGS
@@ -18,6 +19,9 @@ from ._generated.settings import Settings
 from ._generated.settings_schema import SCHEMAS
 from ._resource import Resource
 from ._schema import api_body
+
+if TYPE_CHECKING:
+    from ._module import CastAIModule
 
 # The option names, which are also the snake_case names of the generated Settings model.
 SETTINGS_FIELDS = ("routing_enabled", "prompt_sharing_enabled", "router_quality_weight")
@@ -27,7 +31,7 @@ SETTINGS_FIELDS = ("routing_enabled", "prompt_sharing_enabled", "router_quality_
 ZERO_VALUES = {"routing_enabled": False, "prompt_sharing_enabled": False, "router_quality_weight": 0.0}
 
 
-def settings_argument_spec():
+def settings_argument_spec() -> dict[str, Any]:
     """The three setting options; None means "the user did not set it"."""
     return dict(
         routing_enabled=dict(type="bool"),
@@ -36,7 +40,7 @@ def settings_argument_spec():
     )
 
 
-def weight_error(weight):
+def weight_error(weight: float | None) -> str | None:
     """Why a quality weight is unacceptable, or None when it is fine."""
     if weight is None:
         return None
@@ -45,14 +49,14 @@ def weight_error(weight):
     return None
 
 
-def check_requested(module):
+def check_requested(module: CastAIModule) -> None:
     """Fail the module (before any API call) on a bad setting value."""
     error = weight_error(module.params.get("router_quality_weight"))
     if error:
         module.fail_json(msg=error)
 
 
-def complete(settings):
+def complete(settings: dict[str, Any] | None) -> dict[str, Any]:
     """A Settings result (snake_case dict) with every field, absent ones read as their proto3 zero value."""
     settings = settings or {}
     result = {}
@@ -69,14 +73,16 @@ class SettingsResource(Resource):
     result_key = "settings"
     managed = SETTINGS_FIELDS
 
-    def predict(self, desired, current):
+    def predict(self, desired: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
         return complete(merge(desired, current))
 
-    def organization_settings(self):
+    def organization_settings(self) -> dict[str, Any]:
         action = "read the organization settings"
         answer = self.module.call(action, SETTINGS_API_GET_SETTINGS, {"organizationId": self.path["organizationId"]})
         return complete(self.module.parse(Settings, answer, action))
 
-    def write_settings(self, verb, operation_id, desired, current):
+    def write_settings(
+        self, verb: str, operation_id: str, desired: dict[str, Any], current: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """Write the whole object: the user's fields over ``current``, which keeps every field they left out."""
         return self.send(verb, operation_id, api_body(SCHEMAS, "Settings", complete(merge(desired, current))))

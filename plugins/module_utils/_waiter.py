@@ -18,6 +18,10 @@ so tests run without real waiting.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DONE = "done"
 PENDING = "pending"
@@ -31,7 +35,7 @@ MAX_FACTOR = 4
 class WaitError(Exception):
     """Base of the waiter's errors; ``state`` is the last state seen (None if none was read)."""
 
-    def __init__(self, message, state=None):
+    def __init__(self, message: str, state: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.state = state
@@ -46,8 +50,15 @@ class WaitTimeout(WaitError):
 
 
 def wait_for(
-    poll, check, timeout, sleep=5.0, describe=repr, clock=time.monotonic, sleeper=time.sleep, what="the condition"
-):
+    poll: Callable[[], Any],
+    check: Callable[[Any], str | bool | None],
+    timeout: float,
+    sleep: float = 5.0,
+    describe: Callable[[Any], str] = repr,
+    clock: Callable[[], float] = time.monotonic,
+    sleeper: Callable[[float], None] = time.sleep,
+    what: str = "the condition",
+) -> Any:
     """Poll until ``check(poll())`` says done; return the last state.
 
     ``poll`` is called at least once, even with a timeout of 0. The time between
@@ -80,6 +91,6 @@ def _seconds(value):
     return ("%g" % value) if isinstance(value, float) else str(value)
 
 
-def pause(sleep, polls):
+def pause(sleep: float, polls: int) -> float:
     """Seconds to wait after ``polls`` polls: ``sleep`` at first, then backing off to MAX_FACTOR times it."""
     return min(sleep * BACKOFF ** max(0, polls - STEADY_POLLS), sleep * MAX_FACTOR)
