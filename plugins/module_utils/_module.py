@@ -35,6 +35,7 @@ class CastAIModule(AnsibleModule):
         argument_spec: dict[str, Any],
         supports_check_mode: bool = True,
         path_ids: Iterable[str] = (),
+        absent_refuses: Iterable[str] = (),
         **kwargs: Any,
     ) -> None:
         # Set before AnsibleModule.__init__, whose argument checks may already call fail_json.
@@ -51,6 +52,9 @@ class CastAIModule(AnsibleModule):
             )
         errors = connection_errors(self.params)
         errors.extend(path_id_errors(self.params, path_ids))
+        refused = [name for name in absent_refuses if self.params.get(name) is not None]
+        if refused and self.params.get("state") == "absent":
+            errors.append("%s cannot be set with state=absent" % ", ".join(sorted(refused)))
         if errors:
             self.fail_json(msg="; ".join(errors))
         self.client = self.client_for(self.params["api_token"])

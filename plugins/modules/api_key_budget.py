@@ -147,13 +147,9 @@ api_calls:
 """
 
 from ..module_utils._budget import MoneyError, money_text, same_amount, to_decimal
+from ..module_utils._generated import operations as ops
 from ..module_utils._generated.api_keys import APIKeyBudget
 from ..module_utils._generated.api_keys_schema import SCHEMAS
-from ..module_utils._generated.operations import (
-    API_KEYS_API_DELETE_API_KEY_BUDGET,
-    API_KEYS_API_GET_API_KEY_BUDGET,
-    API_KEYS_API_UPDATE_API_KEY_BUDGET,
-)
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import Resource, run
 from ..module_utils._schema import api_body
@@ -170,7 +166,7 @@ class Budget(Resource):
         self.path = {"organizationId": module.organization_id, "apiKeyId": self.params["api_key_id"]}
 
     def read(self):
-        return self.fetch(API_KEYS_API_GET_API_KEY_BUDGET, APIKeyBudget)
+        return self.fetch(ops.API_KEYS_API_GET_API_KEY_BUDGET, APIKeyBudget)
 
     def desired(self):
         return {"budget_limit_usd": None if self.limit is None else money_text(self.limit)}
@@ -184,10 +180,10 @@ class Budget(Resource):
 
     def update(self, desired, current, changes):
         body = api_body(SCHEMAS, "APIKeyBudgetConfig", desired)
-        return self.send("set", API_KEYS_API_UPDATE_API_KEY_BUDGET, body, APIKeyBudget)
+        return self.send("set", ops.API_KEYS_API_UPDATE_API_KEY_BUDGET, body, APIKeyBudget)
 
     def delete(self, current):
-        self.send("remove", API_KEYS_API_DELETE_API_KEY_BUDGET, gone_ok=True)
+        self.send("remove", ops.API_KEYS_API_DELETE_API_KEY_BUDGET, gone_ok=True)
 
 
 def main():
@@ -199,10 +195,9 @@ def main():
         ),
         required_if=[("state", "present", ("budget_limit_usd",))],
         path_ids=("api_key_id",),
+        absent_refuses=("budget_limit_usd",),
     )
     limit = module.params["budget_limit_usd"]
-    if module.params["state"] == "absent" and limit is not None:
-        module.fail_json(msg="budget_limit_usd cannot be set with state=absent")
     try:
         limit = None if limit is None else to_decimal(limit)
     except MoneyError as exc:

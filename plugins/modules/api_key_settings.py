@@ -154,11 +154,7 @@ api_calls:
   sample: 2
 """
 
-from ..module_utils._generated.operations import (
-    SETTINGS_API_DELETE_API_KEY_SETTINGS,
-    SETTINGS_API_GET_API_KEY_SETTINGS,
-    SETTINGS_API_UPSERT_API_KEY_SETTINGS,
-)
+from ..module_utils._generated import operations as ops
 from ..module_utils._generated.settings import APIKeySettings
 from ..module_utils._module import CastAIModule
 from ..module_utils._resource import run
@@ -179,7 +175,7 @@ class KeySettings(SettingsResource):
         self.inherited = []
 
     def read(self):
-        found = self.fetch(SETTINGS_API_GET_API_KEY_SETTINGS, APIKeySettings, needs=("settings",))
+        found = self.fetch(ops.SETTINGS_API_GET_API_KEY_SETTINGS, APIKeySettings, needs=("settings",))
         return None if found is None else complete(found["settings"])
 
     def organization_settings(self):
@@ -193,20 +189,16 @@ class KeySettings(SettingsResource):
     def update(self, desired, current, changes):
         verb = "update" if current else "create"
         base = current or self.organization_settings()
-        answer = self.write_settings(verb, SETTINGS_API_UPSERT_API_KEY_SETTINGS, desired, base)
-        return complete(
-            self.module.parse(APIKeySettings, answer, verb + " " + self.noun, needs=("settings",))["settings"]
-        )
+        answer = self.write_settings(verb, ops.SETTINGS_API_UPSERT_API_KEY_SETTINGS, desired, base)
+        written = self.module.parse(APIKeySettings, answer, verb + " " + self.noun, needs=("settings",))
+        return complete(written["settings"])
 
     def delete(self, current):
-        self.send("remove", SETTINGS_API_DELETE_API_KEY_SETTINGS, gone_ok=True)
+        self.send("remove", ops.SETTINGS_API_DELETE_API_KEY_SETTINGS, gone_ok=True)
 
     def result(self):
-        return {
-            "organization_id": self.path["organizationId"],
-            "api_key_id": self.path["id"],
-            "inherited_fields": self.inherited,
-        }
+        ids = {"organization_id": self.path["organizationId"], "api_key_id": self.path["id"]}
+        return dict(ids, inherited_fields=self.inherited)
 
 
 def main():
@@ -215,11 +207,8 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
     argument_spec.update(settings_argument_spec())
-    module = CastAIModule(argument_spec=argument_spec, path_ids=("api_key_id",))
+    module = CastAIModule(argument_spec=argument_spec, path_ids=("api_key_id",), absent_refuses=SETTINGS_FIELDS)
     check_requested(module)
-    requested = sorted(name for name in SETTINGS_FIELDS if module.params[name] is not None)
-    if module.params["state"] == "absent" and requested:
-        module.fail_json(msg="%s cannot be set with state=absent" % ", ".join(requested))
     run(KeySettings(module))
 
 
