@@ -243,10 +243,7 @@ class Replaceable(Resource):
     # ---- reading -------------------------------------------------------------------------------------------
 
     def parse(self, answer: dict[str, Any], action: str) -> dict[str, Any]:
-        obj = self.module.parse(self.model, answer, action, needs=("id",))
-        if self.secret:
-            obj.pop(self.secret, None)  # write-only: never in a result, whatever an answer holds
-        return obj
+        return without_secret(self.module.parse(self.model, answer, action, needs=("id",)), self.secret)
 
     def get(self, object_id: str) -> dict[str, Any] | None:
         action = "read %s %s" % (self.noun, object_id)
@@ -255,8 +252,10 @@ class Replaceable(Resource):
 
     def find(self) -> dict[str, Any] | None:
         action = "list %s" % self.plural
-        items = self.module.list_all(action, self.operations["list"], self.path, self.list_query())
-        found = [obj for obj in (self.parse(item, action) for item in items) if self.is_mine(obj)]
+        listed = self.module.each(
+            action, self.model, self.operations["list"], self.path, self.list_query(), needs=("id",)
+        )
+        found = [obj for obj in (without_secret(item, self.secret) for item in listed) if self.is_mine(obj)]
         if len(found) > 1:
             self.module.fail_json(
                 msg="%d %s match %s (IDs %s); set id to choose one"
@@ -429,11 +428,18 @@ def lookup(obj: Any, path: str) -> Any:
 # ---- a model by name -----------------------------------------------------------------------------------------
 
 
+def without_secret(obj: dict[str, Any], secret: str | None) -> dict[str, Any]:
+    """``obj`` without its write-only ``secret`` field: never in a result, whatever an answer holds."""
+    if secret:
+        obj.pop(secret, None)
+    return obj
+
+
 def model_specs_id_of(module: CastAIModule, model: str) -> str:
     """The ID of the one model specs whose ``model`` is ``model``; fails listing the candidates otherwise."""
     action = "find the model specs of model %s" % model
-    items = module.list_all(action, MODEL_SPECS_API_LIST_MODEL_SPECS, {"organizationId": module.organization_id})
-    specs = [module.parse(ModelSpecs, item, action, needs=("id",)) for item in items]
+    path = {"organizationId": module.organization_id}
+    specs = list(module.each(action, ModelSpecs, MODEL_SPECS_API_LIST_MODEL_SPECS, path, needs=("id",)))
     matches = [spec for spec in specs if spec["model"] == model]
     if len(matches) == 1:
         return matches[0]["id"]

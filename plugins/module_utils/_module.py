@@ -114,22 +114,6 @@ class CastAIModule(AnsibleModule):
                 return None
             self.fail_api(action, exc)
 
-    def list_all(
-        self,
-        action: str,
-        operation_id: str,
-        path_params: dict[str, Any] | None = None,
-        query: dict[str, Any] | None = None,
-        none_on_404: bool = False,
-    ) -> list[dict[str, Any]] | None:
-        """Every item of a paged list; with ``none_on_404`` None when the list's parent does not exist."""
-        try:
-            return list(self.client.paginate(operation_id, path_params, query))
-        except APIError as exc:
-            if none_on_404 and exc.status == 404:
-                return None
-            self.fail_api(action, exc)
-
     def each(
         self,
         action: str,

@@ -122,11 +122,12 @@ def main():
         answer = module.call_or_none(
             action, API_KEYS_API_GET_API_KEY_BUDGET, dict(path_params, apiKeyId=params["api_key_id"])
         )
-        items = [] if answer is None else [answer]
+        budgets = [] if answer is None else [module.parse(APIKeyBudget, answer, action, needs=("api_key_id",))]
     else:
         action = "list the API-key budgets"
-        items = module.list_all(action, API_KEYS_API_LIST_API_KEY_BUDGETS, path_params)
-    budgets = [module.parse(APIKeyBudget, item, action, needs=("api_key_id",)) for item in items]
+        budgets = list(
+            module.each(action, APIKeyBudget, API_KEYS_API_LIST_API_KEY_BUDGETS, path_params, needs=("api_key_id",))
+        )
     if params["exhausted"] is not None:
         budgets = [budget for budget in budgets if bool(budget["exhausted"]) == params["exhausted"]]
     module.exit_with(changed=False, organization_id=organization_id, api_key_budgets=budgets)

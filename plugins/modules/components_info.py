@@ -197,8 +197,9 @@ def main():
     result = {"organization_id": organization_id, "cluster_id": cluster_id}
 
     def read():
-        items = module.list_all(action, COMPONENTS_API_LIST_COMPONENTS, path_params)
-        return [module.parse(Component, item, action, needs=("type", "status")) for item in items]
+        return list(
+            module.each(action, Component, COMPONENTS_API_LIST_COMPONENTS, path_params, needs=("type", "status"))
+        )
 
     if not params["wait_running"]:
         module.exit_with(changed=False, components=read(), **result)

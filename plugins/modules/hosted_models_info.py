@@ -646,8 +646,10 @@ def main():
             hosted_model["pods"] = module.parse(HostedModelPods, answer, action)["pods"] or []
         if params["include_events"]:
             action = "list events of hosted model %s" % hosted_model["id"]
-            items = module.list_all(action, HOSTED_MODEL_EVENTS_API_LIST_HOSTED_MODEL_EVENTS, model_path, events_query)
-            hosted_model["events"] = [module.parse(HostedModelEvent, item, action) for item in items]
+            events = module.each(
+                action, HostedModelEvent, HOSTED_MODEL_EVENTS_API_LIST_HOSTED_MODEL_EVENTS, model_path, events_query
+            )
+            hosted_model["events"] = list(events)
 
     module.exit_with(changed=False, organization_id=organization_id, hosted_models=hosted_models)
 

@@ -231,7 +231,7 @@ api_calls:
   sample: 2
 """
 
-from ..module_utils._catalog import provider_errors, provider_spec, query_of
+from ..module_utils._catalog import provider_errors, provider_spec, query_of, without_secret
 from ..module_utils._client import APIError
 from ..module_utils._generated.model_registries import (
     GetOnboardingCommandResponse,
@@ -253,9 +253,7 @@ FAILED_PRECONDITION = 9
 
 
 def registry(module, item, action):
-    parsed = module.parse(ModelRegistry, item, action, needs=("id",))
-    parsed.pop("credentials", None)  # write-only: never in a result, whatever an answer holds
-    return parsed
+    return without_secret(module.parse(ModelRegistry, item, action, needs=("id",)), "credentials")
 
 
 def directories(module, path, registry_id):
@@ -299,10 +297,8 @@ def main():
         registries = [] if answer is None else [registry(module, answer, action)]
     else:
         action = "list model registries"
-        registries = [
-            registry(module, item, action)
-            for item in module.list_all(action, MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES, path)
-        ]
+        listed = module.each(action, ModelRegistry, MODEL_REGISTRIES_API_LIST_MODEL_REGISTRIES, path, needs=("id",))
+        registries = [without_secret(item, "credentials") for item in listed]
     if params["include_directories"]:
         for found in registries:
             found["directories"] = directories(module, path, found["id"])

@@ -312,10 +312,7 @@ def main():
         action = "list model specs"
         specs = [
             spec
-            for spec in (
-                module.parse(ModelSpecs, item, action, needs=("id",))
-                for item in module.list_all(action, MODEL_SPECS_API_LIST_MODEL_SPECS, path, query)
-            )
+            for spec in module.each(action, ModelSpecs, MODEL_SPECS_API_LIST_MODEL_SPECS, path, query, needs=("id",))
             if all(params[name] is None or spec[name] == params[name] for name in LOCAL_FILTERS)
         ]
     module.exit_with(changed=False, organization_id=path["organizationId"], model_specs=specs)

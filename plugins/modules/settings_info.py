@@ -160,9 +160,10 @@ from ..module_utils._generated.settings import APIKeySettings, ResolveSettingsRe
 from ..module_utils._module import CastAIModule
 from ..module_utils._settings import complete
 
+KEY_NEEDS = ("api_key_id", "settings")
 
-def key_entry(module, item, action):
-    parsed = module.parse(APIKeySettings, item, action, needs=("api_key_id", "settings"))
+
+def key_entry(parsed):
     return {"api_key_id": parsed["api_key_id"], "settings": complete(parsed["settings"])}
 
 
@@ -193,11 +194,13 @@ def main():
         answer = module.call_or_none(
             action, SETTINGS_API_GET_API_KEY_SETTINGS, dict(path_params, id=params["api_key_id"])
         )
-        result["api_key_settings"] = [] if answer is None else [key_entry(module, answer, action)]
+        result["api_key_settings"] = (
+            [] if answer is None else [key_entry(module.parse(APIKeySettings, answer, action, needs=KEY_NEEDS))]
+        )
     elif params["include_api_keys"]:
         action = "list the API-key settings"
-        items = module.list_all(action, SETTINGS_API_LIST_API_KEY_SETTINGS, path_params)
-        result["api_key_settings"] = [key_entry(module, item, action) for item in items]
+        entries = module.each(action, APIKeySettings, SETTINGS_API_LIST_API_KEY_SETTINGS, path_params, needs=KEY_NEEDS)
+        result["api_key_settings"] = [key_entry(entry) for entry in entries]
 
     if params["include_resolved"]:
         action = "resolve the effective settings"

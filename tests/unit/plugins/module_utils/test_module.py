@@ -305,17 +305,40 @@ def test_call_success_returns_the_answer(build, monkeypatch):
     assert module.call("read", "HostedModelsAPIGetHostedModel", {}) == {"id": "hm-1"}
 
 
-def test_list_all_collects_every_page(build, monkeypatch):
+def test_each_parses_every_item_of_every_page(build, monkeypatch):
+    from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
+
     def paginate(self, operation_id, path_params=None, query=None, page_size=100):
         yield {"id": "a"}
         yield {"id": "b"}
 
     monkeypatch.setattr(APIClient, "paginate", paginate)
     module = build({"api_token": TOKEN, "organization_id": ORG})
-    assert module.list_all("list", "HostedModelsAPIListHostedModels", {}) == [{"id": "a"}, {"id": "b"}]
+    items = list(module.each("list", HostedModel, "HostedModelsAPIListHostedModels", {}))
+    assert [item["id"] for item in items] == ["a", "b"]
+    assert all(item["service"] is None for item in items)  # every declared field, as parse gives it
 
 
-def test_list_all_failure_midway(build, monkeypatch):
+def test_each_404_calls_on_404_and_ends(build, monkeypatch):
+    from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
+
+    def paginate(self, operation_id, path_params=None, query=None, page_size=100):
+        raise APIError("cluster not found", status=404)
+        yield  # pylint: disable=unreachable
+
+    monkeypatch.setattr(APIClient, "paginate", paginate)
+    module = build({"api_token": TOKEN, "organization_id": ORG})
+    gone = []
+    assert (
+        list(module.each("list", HostedModel, "HostedModelsAPIListHostedModels", {}, on_404=lambda: gone.append(1)))
+        == []
+    )
+    assert gone == [1]
+
+
+def test_each_failure_midway(build, monkeypatch):
+    from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
+
     def paginate(self, operation_id, path_params=None, query=None, page_size=100):
         yield {"id": "a"}
         raise APIError("the API returned the same page cursor twice")
@@ -324,7 +347,7 @@ def test_list_all_failure_midway(build, monkeypatch):
     module = build({"api_token": TOKEN, "organization_id": ORG})
 
     with pytest.raises(ModuleFailJson) as caught:
-        module.list_all("list hosted models", "HostedModelsAPIListHostedModels", {})
+        list(module.each("list hosted models", HostedModel, "HostedModelsAPIListHostedModels", {}))
     assert caught.value.result["msg"] == "list hosted models: the API returned the same page cursor twice"
 
 
