@@ -267,6 +267,8 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
         "uri_loop": 21,
         "create": 6,
         "info_growth": 6,
+        "floor_large": 4,
+        "floor_growth": 11,
     }
     requests = {
         "startup": 0,
@@ -277,8 +279,16 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
         "uri_loop": 10,
         "create": 33,
         "info_growth": 50,
+        "floor_large": 0,
+        "floor_growth": 0,
     }
-    rss = {"info_page": 40 * 1024, "info_large": 60 * 1024, "info_growth": 160 * 1024}
+    rss = {
+        "info_page": 40 * 1024,
+        "info_large": 60 * 1024,
+        "info_growth": 160 * 1024,
+        "floor_large": 120 * 1024,
+        "floor_growth": 430 * 1024,
+    }
     log = [[0, "GET", "/x/hosted-models", True], [0, "POST", "/x/hosted-models", False]]
     results = {
         s.key: [
@@ -299,8 +309,24 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
     assert "| hosted_models_info, 100 models | 10.00 | 250 | 1.25× | 100 | 1 | 40 |" in text
     assert "| hosted_models_info, 10,000 models | 2.00 | 1.00 | 20.0× | 1.50 | 10 | 60 |" in text
     assert "the module process 0.075 ms more per model (×3.0)" in text
-    met = [line.rsplit("|", 2)[1].strip() for line in benchmark.goals(rows, 50_000)[2:]]
-    assert met == ["no", "yes", "yes", "yes", "yes"]  # 1.25× uri; 20×; 10 requests; 60 MB; 2.4 KB a model
+    assert "| floor: the same 10,000 models, returned only | 4.00 | 3.00 | 6.7× | 2.00 | 0 | 120 |" in text
+    assert "The floor over the same growth: the task 0.175 ms more per model" in text
+    assert "peak RSS 7.9 KB per model" in text
+    lines = benchmark.goals(rows, 50_000)
+    table = [line for line in lines if line.startswith("| ") and not line.startswith("| goal")]
+    measured = [line.split("|")[3].strip() for line in table]
+    floors = [line.split("|")[4].strip() for line in table]
+    met = [line.split("|")[5].strip() for line in table]
+    # 1.25× uri; 20× (floor 6.7×); 10 requests; 60 MB (floor 120); 2.5 KB a model (floor 8.2 above ping's 30 MB)
+    assert measured == ["1.25×", "20.0×", "10", "60 MB", "2.5 KB"]
+    assert floors == ["", "6.7×", "", "120 MB", "8.2 KB"]
+    assert met == ["no", "yes", "yes", "yes", "yes"]
+    rows["info_large"]["seconds"] = 5  # a 4 s task: 5× the loop, and the floor's 6.7× misses 8× as well
+    rows["info_large"]["task_s"] = 4
+    rows["info_page"]["rss_mib"] = 100
+    lines = benchmark.goals(rows, 50_000)
+    table = [line for line in lines if line.startswith("| ") and not line.startswith("| goal")]
+    assert [line.split("|")[5].strip() for line in table][1] == "no; the floor misses it too"
 
 
 def test_only_gnu_time_lines_count_as_module_processes():

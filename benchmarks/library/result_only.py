@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: castai.ai_optimizer contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""For the benchmark only (tools/benchmark.py): return a saved module result and do nothing else.
+
+It measures what Ansible itself spends on a result, the floor under any module returning it: the
+module process's start, ``exit_json`` (which copies the result to mask no_log values and serialises
+it) and the controller's handling of what the module printed. The file holds the result without its
+list on the first line, then one item of the list per line; items are parsed a thousand at a time
+(as a module reads API pages), so the file's text is never held whole.
+"""
+
+import json
+
+from ansible.module_utils.basic import AnsibleModule
+
+CHUNK = 1000
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(path=dict(type="path", required=True), key=dict(type="str", required=True)),
+        supports_check_mode=True,
+    )
+    items = []
+    with open(module.params["path"], encoding="utf-8") as handle:
+        result = json.loads(handle.readline())
+        lines = []
+        for line in handle:
+            lines.append(line)
+            if len(lines) == CHUNK:
+                items.extend(json.loads("[%s]" % ",".join(lines)))
+                lines = []
+        if lines:
+            items.extend(json.loads("[%s]" % ",".join(lines)))
+    result[module.params["key"]] = items
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
