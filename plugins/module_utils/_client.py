@@ -378,6 +378,8 @@ class APIClient:
             yield from items
             if not cursor:
                 return
+            # Let this page go before the next one arrives: a long listing holds one raw page, not two.
+            page = items = None
             seen.add(cursor)
 
     def _page_parts(self, operation, status, page):

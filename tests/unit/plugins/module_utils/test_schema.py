@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ansible_collections.castai.ai_optimizer.plugins.module_utils import _schema
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models import HostedModel
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.hosted_models_schema import SCHEMAS
 from ansible_collections.castai.ai_optimizer.plugins.module_utils._generated.model_specs import ListModelSpecsResponse
@@ -63,6 +64,33 @@ def test_answer_becomes_the_snake_case_result_with_every_field():
     assert result["hibernation"]["hibernate_condition"] == {"duration": "600s", "request_count": 0}
     assert result["hibernation"]["resume_condition"] == {"duration": "60s", "request_count": 1}
     assert result["vllm_config"] == {"hugging_face_token": None, "secret_name": "hf-token"}
+
+
+def test_items_of_a_listing_share_their_repeated_short_strings(monkeypatch):
+    """Memory for long listings (issue 13): equal short values are one object, up to a bound; long ones never."""
+    monkeypatch.setattr(_schema, "_shared_strings", {})
+    long_reason = "x" * (_schema.SHARED_STRING_MAX_LENGTH + 1)
+
+    def parsed(index):
+        # Fresh strings each time, as JSON decoding makes them.
+        answer = dict(HOSTED_MODEL_JSON, id="hm-%d" % index, statusReason="".join(long_reason))
+        answer["clusterId"] = "".join(["cluster", "-1"])
+        return from_api(HostedModel, answer)
+
+    first, second = parsed(1), parsed(2)
+    assert first["cluster_id"] == second["cluster_id"] == "cluster-1"
+    assert first["cluster_id"] is second["cluster_id"]
+    assert (
+        first["hibernation"]["hibernate_condition"]["duration"]
+        is second["hibernation"]["hibernate_condition"]["duration"]
+    )
+    assert first["status_reason"] == second["status_reason"] and first["status_reason"] is not second["status_reason"]
+
+    monkeypatch.setattr(_schema, "SHARED_STRINGS_MAX", len(_schema._shared_strings))
+    third, fourth = parsed(3), parsed(4)
+    assert third["cluster_id"] is first["cluster_id"]  # shared before the bound was reached
+    assert third["id"] == "hm-3" and "hm-3" not in _schema._shared_strings
+    assert len(_schema._shared_strings) == _schema.SHARED_STRINGS_MAX and fourth["id"] == "hm-4"
 
 
 def test_round_trip_through_api_body():
