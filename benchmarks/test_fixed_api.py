@@ -298,6 +298,7 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
                 "rss_kib": [rss.get(s.key, 30 * 1024)],
                 "module_s": {"info_large": 1.5, "info_growth": 4.5}.get(s.key, 2.0),
                 "result": {"api_calls": 2},
+                "before_exit_kib": {"floor_large": 60 * 1024, "floor_growth": 180 * 1024}.get(s.key),
             }
         ]
         for s in chosen
@@ -312,6 +313,8 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
     assert "| floor: the same 10,000 models, returned only | 4.00 | 3.00 | 6.7× | 2.00 | 0 | 120 |" in text
     assert "The floor over the same growth: the task 0.175 ms more per model" in text
     assert "peak RSS 7.9 KB per model" in text
+    assert "just before exit_json: 60 MB with 10,000 models, 180 MB with 50,000" in text
+    assert "exit_json then adds 5.1 KB per model (50,000 models)" in text  # (430 - 180) MB / 50,000
     lines = benchmark.goals(rows, 50_000)
     table = [line for line in lines if line.startswith("| ") and not line.startswith("| goal")]
     measured = [line.split("|")[3].strip() for line in table]
@@ -321,6 +324,9 @@ def test_the_report_reads_every_scenario_and_judges_the_goals():
     assert measured == ["1.25×", "20.0×", "10", "60 MB", "2.5 KB"]
     assert floors == ["", "6.7×", "", "120 MB", "8.2 KB"]
     assert met == ["no", "yes", "yes", "yes", "yes"]
+    assert "what exit_json alone adds (a copy of the result to mask no_log values, then its JSON text) is 5.1 KB" in (
+        " ".join(lines)
+    )
     rows["info_large"]["seconds"] = 5  # a 4 s task: 5× the loop, and the floor's 6.7× misses 8× as well
     rows["info_large"]["task_s"] = 4
     rows["info_page"]["rss_mib"] = 100
@@ -335,3 +341,23 @@ def test_only_gnu_time_lines_count_as_module_processes():
         ["41408", "0.52"],
         ["128624", "12.07"],
     ]
+
+
+def test_the_floor_reports_its_rss_before_exit_json(tmp_path):
+    """result_only.py run as Ansible runs a module: it returns the saved items and appends its RSS before exit_json."""
+    saved = tmp_path / "listing.jsonl"
+    saved.write_text('{"changed": false}\n' + "".join('{"id": "m-%d"}\n' % i for i in range(2500)))
+    report = tmp_path / "rss.txt"
+    args = tmp_path / "args.json"
+    args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"path": str(saved), "key": "models", "rss_file": str(report)}}))
+    proc = subprocess.run(
+        [sys.executable, os.path.join(HERE, "library", "result_only.py"), str(args)],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    result = json.loads(proc.stdout)
+    assert [item["id"] for item in result["models"]] == ["m-%d" % i for i in range(2500)]
+    assert result["changed"] is False
+    assert benchmark.read_kib(str(report)) > 1000  # a Python process holds more than 1 MB

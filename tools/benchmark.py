@@ -182,6 +182,9 @@ class Runner:
         result of its one task when the scenario asks for it (-v)."""
         self.server.control("POST", "/_bench/reset", {})
         open(self.rss_file, "w", encoding="utf-8").close()
+        before_exit_file = scenario.extra.get("bench_rss_before_exit")
+        if before_exit_file:
+            open(before_exit_file, "w", encoding="utf-8").close()
         command = [
             os.path.join(VENV_BIN, "ansible-playbook"),
             "-i",
@@ -213,7 +216,15 @@ class Runner:
             "rss_kib": [int(rss) for rss, _seconds in processes],
             "module_s": sum(float(seconds) for _rss, seconds in processes),
             "result": task_result(proc.stdout) if scenario.verbose else None,
+            "before_exit_kib": read_kib(before_exit_file) if before_exit_file else None,
         }
+
+
+def read_kib(path):
+    """The largest of the RSS figures (KiB, one a line) a module appended to ``path``; None when it wrote none."""
+    with open(path, encoding="utf-8") as handle:
+        values = [int(line) for line in handle if line.strip().isdigit()]
+    return max(values) if values else None
 
 
 def task_result(output):
@@ -407,6 +418,9 @@ def summarise(results, chosen):
             "requests": median([r["report"]["requests"] for r in runs]),
             "rss_mib": median([max(r["rss_kib"]) / 1024 if r["rss_kib"] else None for r in runs]),
             "module_s": median([r["module_s"] for r in runs]),
+            "before_exit_mib": median(
+                [r["before_exit_kib"] / 1024 if r.get("before_exit_kib") is not None else None for r in runs]
+            ),
             "runs": [round(r["seconds"], 2) for r in runs],
         }
     startup, ping = rows["startup"]["seconds"], rows["ping"]["seconds"]
@@ -510,14 +524,28 @@ def tables(rows, large, growth):
     lines += [
         "",
         "The floor over the same growth: the task %s ms more per model, the module process %s ms more per model; "
-        "peak RSS %s KB per model."
+        "peak RSS %s KB per model. Its peak RSS just before exit_json: %s MB with %s models, %s MB with %s; "
+        "exit_json then adds %s KB per model (%s models)."
         % (
             fmt((floor_grown["task_s"] - floor["task_s"]) / span * 1000, "%.3f"),
             fmt((floor_grown["module_s"] - floor["module_s"]) / span * 1000, "%.3f"),
             fmt((floor_grown["rss_mib"] - floor["rss_mib"]) * 1024 / span, "%.1f"),
+            fmt(floor["before_exit_mib"], "%.0f"),
+            f"{large:,}",
+            fmt(floor_grown["before_exit_mib"], "%.0f"),
+            f"{growth:,}",
+            fmt(exit_json_per_model(floor_grown, growth), "%.1f"),
+            f"{growth:,}",
         ),
     ]
     return lines
+
+
+def exit_json_per_model(row, models):
+    """KB a model that exit_json added to the floor's peak RSS (its copy for no_log masking and the JSON text)."""
+    if row["rss_mib"] is None or row.get("before_exit_mib") is None:
+        return None
+    return (row["rss_mib"] - row["before_exit_mib"]) * 1024 / models
 
 
 def goals(rows, growth):
@@ -579,12 +607,16 @@ def goals(rows, growth):
             "| %s | %s | %s | %s | %s |"
             % (what, target, fmt(value, pattern), "" if floor_value is None else fmt(floor_value, pattern), met)
         )
+    exit_cost = exit_json_per_model(floor_grown, growth)
     lines += [
         "",
         "Floor: %s returning the result hosted_models_info returned for the same cluster, saved beforehand, and "
-        "doing nothing else (no API call, no parsing): Ansible's own cost for a result of that size, module start, "
-        "exit_json (a copy of the result to mask no_log values, then one JSON string) and the controller's handling "
-        "of the registered result. For the per-model figure its start is the ping module's RSS." % "`result_only`",
+        "doing nothing else (no API call, no parsing): the time is Ansible's own for a result of that size (module "
+        "start, exit_json, the controller's handling of the registered result), which no module returning that "
+        "result avoids. Its memory also holds the items as JSON parsing makes them, which a module may hold more "
+        "compactly; what exit_json alone adds (a copy of the result to mask no_log values, then its JSON text) "
+        "is %s KB per model, which every module returning the models through exit_json pays. For the per-model "
+        "figure the floor's start is the ping module's RSS." % ("`result_only`", fmt(exit_cost, "%.1f")),
     ]
     return lines
 
@@ -704,9 +736,10 @@ machine and its load: compare runs made side by side, not with another machine's
   GNU time is the Debian package `time` (`apt-get install time` where `/usr/bin/time` is missing).
 - Floor: `benchmarks/library/result_only.py` (through `benchmarks/result_only.yml`) returns the result
   hosted_models_info returned for the same cluster, saved before the runs, and does nothing else: no API call, no
-  parsing. What it costs is Ansible's own work for a result of that size (module start, `exit_json`'s copy of the
-  result for no_log masking and its JSON, the controller's handling of the registered result), which no module
-  returning that result can avoid.
+  parsing. Its time is Ansible's own work for a result of that size (module start, `exit_json`'s copy of the result
+  for no_log masking and its JSON, the controller's handling of the registered result), which no module returning
+  that result avoids. It also records its peak RSS just before `exit_json`, so what `exit_json` adds is known apart
+  from holding the items (which a module may do more compactly than JSON parsing does).
 - hosted_model create+wait uses `wait_sleep: %(wait_sleep)g`; the benchmark runs it with `-v` to read the task's
   `api_calls`. Polls are the listings the server saw start (a request without `page.cursor`) after the create.
 - Assumption: the API's largest page is 1000 models. The contract names no maximum; the server cuts larger limits to
@@ -803,6 +836,7 @@ def main():
         for scenario in chosen:
             if scenario.key in FLOORS:
                 scenario.extra["bench_result"] = save_listing(server, stage_root, work, scenario.models)
+                scenario.extra["bench_rss_before_exit"] = os.path.join(work, "before-exit-%s.txt" % scenario.key)
         results = {s.key: [] for s in chosen}
         for number in range(runs):
             order = chosen[number % len(chosen) :] + chosen[: number % len(chosen)]
