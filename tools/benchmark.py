@@ -85,7 +85,7 @@ def scenarios(large, growth):
     ]
 
 
-FLOORS = {"floor_large": "info_large", "floor_growth": "info_growth"}  # floor scenario -> the listing it stands under
+FLOORS = ("floor_large", "floor_growth")  # the scenarios of benchmarks/result_only.yml
 
 
 # ---- the server ----------------------------------------------------------------------------------------------------
@@ -541,11 +541,16 @@ def tables(rows, large, growth):
     return lines
 
 
+def kb_per_model(rss_mib, start_mib, models):
+    """KB of RSS a model above ``start_mib``; None when either figure is missing."""
+    if rss_mib is None or start_mib is None:
+        return None
+    return (rss_mib - start_mib) * 1024 / models
+
+
 def exit_json_per_model(row, models):
     """KB a model that exit_json added to the floor's peak RSS (its copy for no_log masking and the JSON text)."""
-    if row["rss_mib"] is None or row.get("before_exit_mib") is None:
-        return None
-    return (row["rss_mib"] - row["before_exit_mib"]) * 1024 / models
+    return kb_per_model(row["rss_mib"], row.get("before_exit_mib"), models)
 
 
 def goals(rows, growth):
@@ -558,11 +563,6 @@ def goals(rows, growth):
 
     def speedup(row):
         return loop["task_s"] / row["task_s"] if row["task_s"] > 0 else None
-
-    def per_model(row, start, models):
-        if row["rss_mib"] is None or start is None:
-            return None
-        return (row["rss_mib"] - start) * 1024 / models
 
     checks = [  # (goal, target, value, floor's value, their format, met when)
         ("one-page list, per-task cost over ping", "≤ 1.10× uri", ratio, None, "%.2f×", lambda v: v <= 1.10),
@@ -586,8 +586,8 @@ def goals(rows, growth):
         (
             "%s models: RSS above the module's start" % f"{growth:,}",
             "≤ 3 KB per model",
-            per_model(grown, info["rss_mib"], growth - 100),  # its start held one page of 100 models
-            per_model(floor_grown, rows["ping"]["rss_mib"], growth),
+            kb_per_model(grown["rss_mib"], info["rss_mib"], growth - 100),  # its start held one page of 100 models
+            kb_per_model(floor_grown["rss_mib"], rows["ping"]["rss_mib"], growth),
             "%.1f KB",
             lambda v: v <= 3,
         ),
